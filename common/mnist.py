@@ -35,8 +35,6 @@ import gzip
 import hashlib
 import os
 import sys
-import tempfile
-import time
 import urllib.error
 import urllib.request
 import warnings
@@ -45,6 +43,8 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+
+from common.files import atomic_write
 
 __all__ = [
     "load_mnist",
@@ -121,8 +121,11 @@ def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool
             raise TypeError(f"load_mnist: {name} must be True or False, got {value!r}")
 
     raw = _load_raw_arrays()
-    x_train, x_test = (_prepare_images(raw[k], normalize, flatten) for k in ("x_train", "x_test"))
-    t_train, t_test = (_prepare_labels(raw[k], one_hot_label) for k in ("t_train", "t_test"))
+    # pop() lets each uint8 array be freed as soon as its converted copy exists (lower peak memory).
+    x_train = _prepare_images(raw.pop("x_train"), normalize, flatten)
+    x_test = _prepare_images(raw.pop("x_test"), normalize, flatten)
+    t_train = _prepare_labels(raw.pop("t_train"), one_hot_label)
+    t_test = _prepare_labels(raw.pop("t_test"), one_hot_label)
     return (x_train, t_train), (x_test, t_test)
 
 
@@ -256,39 +259,7 @@ def _read_cache(path: Path) -> dict[str, np.ndarray]:
 
 def _atomic_save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """Write ``arrays`` to ``path`` so that the file is either complete or absent, never half-written."""
-    _atomic_write(path, lambda f: np.savez(f, source_sha256=_expected_fingerprint(), **arrays))
-
-
-def _atomic_write(path: Path, write) -> None:
-    """Call ``write(file)`` on a temporary file beside ``path``, then rename it to ``path``.
-
-    A rename within one folder is atomic: readers see the old file or the new one, nothing between.
-    If ``write`` fails (or the process dies), only a ``.tmp`` file is left, which no loader reads.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(path)
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
-                                         delete=False)
-    try:
-        with handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(handle.name, 0o644)  # temporary files are private (0600); the cache need not be
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-
-
-def _remove_stale_temporaries(path: Path, max_age_seconds: float = 3600) -> None:
-    """Delete temporaries an interrupted run left behind (old ones only: another process may be writing)."""
-    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
-        try:
-            if time.time() - leftover.stat().st_mtime > max_age_seconds:
-                leftover.unlink()
-        except OSError:
-            pass
+    atomic_write(path, lambda f: np.savez(f, source_sha256=_expected_fingerprint(), **arrays))
 
 
 # --------------------------------------------------------------------------------------------
@@ -379,7 +350,7 @@ def _decompress_and_verify(compressed: bytes, filename: str) -> bytes:
 def _keep_download(path: Path, compressed: bytes) -> None:
     """Save a verified download, so that a lost or corrupt cache can be rebuilt without the network."""
     try:
-        _atomic_write(path, lambda f: f.write(compressed))
+        atomic_write(path, lambda f: f.write(compressed))
     except OSError:
         pass  # only a convenience: the cache itself is written later
 
