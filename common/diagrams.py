@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Circle, FancyArrowPatch
 
 
-def draw_network(layers, ax=None, layer_names=None, edge_labels=None, title=None,
+def draw_network(layers, ax=None, layer_names=None, edge_labels=None, node_notes=None, title=None,
                  node_radius=0.32, node_colors=None):
     """Draw a fully connected feed-forward network, left to right, and return the Axes.
 
@@ -18,6 +18,7 @@ def draw_network(layers, ax=None, layer_names=None, edge_labels=None, title=None
     layer_names: optional caption under each layer ("input layer", "layer 1", ...).
     edge_labels: optional dict {(layer, i, j): text} for the edge from node i of ``layer`` to node j
                  of ``layer + 1``, e.g. a weight.
+    node_notes:  optional dict {(layer, i): text} written just above node i of ``layer``, e.g. its bias.
     node_colors: optional list with one colour per layer.
     """
     if len(layers) < 2 or any(len(layer) == 0 for layer in layers):
@@ -53,6 +54,9 @@ def draw_network(layers, ax=None, layer_names=None, edge_labels=None, title=None
             x, y = position(layer, i)
             ax.add_patch(Circle((x, y), node_radius, fc=palette[layer % len(palette)], ec="#333333", lw=1.2))
             ax.text(x, y, label, ha="center", va="center", fontsize=10)
+            if node_notes and (layer, i) in node_notes:
+                ax.text(x, y + node_radius + 0.1, node_notes[(layer, i)], ha="center", va="bottom",
+                        fontsize=9, color="#8a3b00")
         if layer_names:
             ax.text(layer * spacing_x, -(tallest - 1) * spacing_y - 0.8, layer_names[layer],
                     ha="center", va="top", fontsize=10, color="#333333")

@@ -68,6 +68,7 @@ def execute(path: Path, timeout: int) -> list[str]:
     started = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - started
+    nb.metadata.get("language_info", {}).pop("version", None)  # differs between machines: diff noise
     if not _uses_widgets(nb):
         nb.metadata.pop("widgets", None)  # empty widget state: noise in diffs
     nbformat.write(nb, path)

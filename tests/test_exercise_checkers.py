@@ -18,7 +18,7 @@ def test_unanswered_is_a_reminder_not_a_verdict(capsys):
     assert not check_nor(None, None, None)
     assert not check_xnor(None)
     assert exercises.results == []
-    assert "replace the None values" in capsys.readouterr().out
+    assert "replace None with your answer" in capsys.readouterr().out
 
 
 def test_grid_search_checker():

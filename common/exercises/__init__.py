@@ -21,6 +21,6 @@ def report(exercise: str, ok: bool, message: str) -> bool:
 def unanswered(exercise: str, *answers) -> bool:
     """True (and a reminder is printed) when any answer is still ``None``."""
     if any(a is None for a in answers):
-        print(f"{exercise}: replace the None values with your answer, then run the cell again.")
+        print(f"{exercise}: replace None with your answer, then run the cell again.")
         return True
     return False
