@@ -47,4 +47,5 @@ if "google.colab" in sys.modules:
     if not os.path.isdir("{CLONE_DIR}"):
         subprocess.run(["git", "clone", "--depth", "1", "--branch", "{BRANCH}",
                         "{repository_url()}", "{CLONE_DIR}"], check=True)
-    sys.path.insert(0, os.path.abspath("{CLONE_DIR}"))'''
+    if os.path.abspath("{CLONE_DIR}") not in sys.path:
+        sys.path.insert(0, os.path.abspath("{CLONE_DIR}"))'''

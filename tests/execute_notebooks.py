@@ -41,7 +41,7 @@ def stamp_project_location(nb, name: str) -> None:
     lines = setup.source.splitlines()
     if lines and lines[0] == SETUP_FIRST_LINE:
         # Replace the old Colab block (from its first line through its last) with the current one.
-        end = next(i for i, line in enumerate(lines) if line.startswith("    sys.path.insert(0,"))
+        end = next(i for i, line in enumerate(lines) if line.lstrip().startswith("sys.path.insert(0,"))
         lines = lines[end + 1:]
     setup.source = colab_setup_code() + ("\n" + "\n".join(lines) if lines else "")
 

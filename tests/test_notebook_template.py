@@ -65,3 +65,31 @@ def test_summary_and_common_table(path):
     markdown = "\n".join(c.source for c in read(path).cells if c.cell_type == "markdown")
     assert "まとめ" in markdown
     assert re.search(r"moved into `common`", markdown)
+
+
+def test_colab_setup_code_clones_once_and_is_a_no_op_elsewhere(monkeypatch, tmp_path):
+    """Run the set-up lines as Colab would, with `git clone` replaced by a stand-in."""
+    import subprocess
+    import sys
+    import types
+
+    from common.project import CLONE_DIR, repository_url
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    calls = []
+
+    def fake_run(command, check):
+        calls.append(command)
+        (tmp_path / command[-1]).mkdir()
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    exec(colab_setup_code(), {})  # not on Colab: nothing happens
+    assert calls == [] and not (tmp_path / CLONE_DIR).exists()
+
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    exec(colab_setup_code(), {})
+    exec(colab_setup_code(), {})  # running the cell again does not clone again
+    assert calls == [["git", "clone", "--depth", "1", "--branch", "main", repository_url(), CLONE_DIR]]
+    assert sys.path[0] == str(tmp_path / CLONE_DIR) and sys.path.count(sys.path[0]) == 1
