@@ -11,7 +11,7 @@ import numpy as np
 
 __all__ = [
     "identity_function", "step_function", "sigmoid", "sigmoid_grad", "relu", "relu_grad", "tanh",
-    "softmax", "sum_squared_error", "mean_squared_error", "cross_entropy_error",
+    "softmax", "log_softmax", "sum_squared_error", "mean_squared_error", "cross_entropy_error",
 ]
 
 
@@ -76,6 +76,18 @@ def tanh(x):
 # Output layer (section 3.5)
 # -------------------------------------------------------------------------------------------
 
+def log_softmax(a):
+    """log y_k = a_k - log(sum_i exp(a_i)) along the last axis: the logarithm of softmax, computed directly.
+
+    The log-sum-exp is taken after subtracting the row's maximum, so nothing overflows, and no
+    probability is rounded to 0 before its log is taken (log(softmax(a)) would give -inf there).
+    Introduced in notebook 05, section 5.6 (the loss of SoftmaxWithLoss).
+    """
+    a = _float_array(a)
+    shifted = a - a.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
 def softmax(a):
     """y_k = exp(a_k) / sum_i exp(a_i) along the last axis: a row of scores becomes probabilities.
 
@@ -112,6 +124,32 @@ def sum_squared_error(y, t):
 mean_squared_error = sum_squared_error
 
 
+def as_batch(y, t, name="cross_entropy_error"):
+    """Scores or probabilities ``y`` as a batch (N, classes) and answers ``t`` checked against it.
+
+    A single row becomes a batch of one. ``t`` must be one-hot rows (same shape as y) or integer
+    class labels of shape (N,); anything else is a ValueError that says what was expected.
+    Returns (y, t, is_one_hot).
+    """
+    y = _float_array(y)
+    t = np.asarray(t)
+    if y.ndim == 1:  # one sample: treat it as a batch of one
+        y = y[np.newaxis, :]
+        t = t.reshape(1) if t.ndim == 0 else t[np.newaxis, ...]
+    if y.ndim != 2:
+        raise ValueError(f"{name} expected y of shape (N, classes), got {y.shape}")
+    batch_size, classes = y.shape
+    if t.shape == y.shape:
+        return y, t, True
+    if t.shape != (batch_size,):
+        raise ValueError(f"{name} expected t as one-hot {y.shape} or as labels ({batch_size},), got t {t.shape}")
+    if not np.issubdtype(t.dtype, np.integer):
+        raise ValueError(f"{name} expected integer class labels, got dtype {t.dtype}")
+    if t.size and (t.min() < 0 or t.max() >= classes):
+        raise ValueError(f"{name}: labels must lie in 0..{classes - 1}, got {t.min()}..{t.max()}")
+    return y, t, False
+
+
 def cross_entropy_error(y, t):
     """E = -(1/N) * sum_n sum_k t_nk log(y_nk + delta), averaged over the N rows of a batch.
 
@@ -120,23 +158,10 @@ def cross_entropy_error(y, t):
        a single integer for a single row).
     delta = 1e-7 keeps log(0) = -inf away when the network gives the right class probability 0.
     """
-    y = _float_array(y)
-    t = np.asarray(t)
-    if y.ndim == 1:  # one sample: treat it as a batch of one
-        y = y[np.newaxis, :]
-        t = t.reshape(1) if t.ndim == 0 else t[np.newaxis, ...]
-    if y.ndim != 2:
-        raise ValueError(f"cross_entropy_error expected y of shape (N, classes), got {y.shape}")
-    batch_size, classes = y.shape
+    y, t, one_hot = as_batch(y, t)
+    batch_size = y.shape[0]
     delta = y.dtype.type(1e-7)
-    if t.shape == y.shape:  # one-hot (or any probability rows): the book's formula as written
+    if one_hot:  # the book's formula as written
         return -np.sum(t * np.log(y + delta)) / batch_size
-    if t.shape != (batch_size,):
-        raise ValueError(f"cross_entropy_error expected t as one-hot {y.shape} or as labels "
-                         f"({batch_size},), got t {t.shape}")
-    if not np.issubdtype(t.dtype, np.integer):
-        raise ValueError(f"cross_entropy_error expected integer class labels, got dtype {t.dtype}")
-    if t.size and (t.min() < 0 or t.max() >= classes):
-        raise ValueError(f"cross_entropy_error: labels must lie in 0..{classes - 1}, got {t.min()}..{t.max()}")
     # With labels, only the correct class's term of the sum survives: pick y[n, t_n] directly.
     return -np.sum(np.log(y[np.arange(batch_size), t] + delta)) / batch_size

@@ -113,3 +113,15 @@ def test_sigmoid_grad_matches_numerical_derivative():
     x = np.linspace(-4, 4, 17)
     numeric = numerical_gradient(lambda v: np.sum(sigmoid(v)), x.copy())
     np.testing.assert_allclose(sigmoid_grad(x), numeric, atol=1e-9)
+
+
+def test_log_softmax_is_log_of_softmax_and_stays_finite():
+    from common.functions import log_softmax
+
+    a = np.array([[0.3, 2.9, 4.0], [1.0, -2.0, 0.5]])
+    np.testing.assert_allclose(log_softmax(a), np.log(softmax(a)), rtol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        extreme = log_softmax(np.array([1000.0, 0.0]))  # softmax rounds the second entry to 0
+    np.testing.assert_allclose(extreme, [0.0, -1000.0])
+    assert log_softmax(a.astype(np.float32)).dtype == np.float32

@@ -1,0 +1,154 @@
+"""Layers (レイヤ) for backpropagation (誤差逆伝播法): each one a node of the computational graph.
+
+Introduced in notebook 05 (sections 5.4-5.6).
+
+Every layer speaks one protocol:
+
+    out = layer.forward(x)       # computes the output and keeps what backward will need
+    dx = layer.backward(dout)    # dout = dL/d(out) from the layer above; returns dL/dx
+
+Layers with parameters (Affine) also store their gradients (dW, db) during ``backward``.
+No layer ever writes into an array it was given (the book's ReLU backward sets ``dout[mask] = 0``,
+which silently changes the caller's array; ours builds a new one).
+"""
+
+import numpy as np
+
+from common.functions import as_batch, log_softmax, sigmoid
+
+__all__ = ["MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss"]
+
+
+class MulLayer:
+    """z = x * y. Backward swaps the inputs: dz/dx = y, dz/dy = x."""
+
+    def __init__(self):
+        self.x = None
+        self.y = None
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, dout):
+        return dout * self.y, dout * self.x
+
+
+class AddLayer:
+    """z = x + y. Backward passes the gradient through unchanged to both inputs: dz/dx = dz/dy = 1."""
+
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, dout):
+        return dout, dout
+
+
+class Relu:
+    """y = max(0, x). Backward lets the gradient through where x > 0 and blocks it (0) elsewhere.
+
+    ``mask`` is True where the input was positive, i.e. where the gradient flows.
+    """
+
+    def __init__(self):
+        self.mask = None
+
+    def forward(self, x):
+        self.mask = x > 0
+        return np.maximum(x, 0)  # np.maximum makes a new array: x itself is left alone
+
+    def backward(self, dout):
+        return dout * self.mask  # a new array (True counts as 1, False as 0); dout is untouched
+
+
+class Sigmoid:
+    """y = 1 / (1 + exp(-x)). Backward uses dy/dx = y (1 - y), so only the output y is kept."""
+
+    def __init__(self):
+        self.out = None
+
+    def forward(self, x):
+        self.out = sigmoid(x)
+        return self.out
+
+    def backward(self, dout):
+        return dout * self.out * (1 - self.out)
+
+
+class Affine:
+    """Y = X W + b for a batch X of shape (N, inputs); W has shape (inputs, outputs), b (outputs,).
+
+    Backward:  dX = dY W^T,   dW = X^T dY,   db = sum of dY over the batch (axis 0),
+    because every row of the batch used the same b. Inputs with more axes, such as images
+    (N, 1, 28, 28), are flattened to (N, 784) for the product, and dX is given back in their shape.
+    """
+
+    def __init__(self, W, b):
+        W, b = np.asarray(W), np.asarray(b)
+        if W.ndim != 2 or b.shape != (W.shape[1],):
+            raise ValueError(f"Affine expected W of shape (inputs, outputs) and b of shape (outputs,), "
+                             f"got W {W.shape} and b {b.shape}")
+        self.W, self.b = W, b
+        self.x = None
+        self.original_x_shape = None
+        self.dW = None
+        self.db = None
+
+    def forward(self, x):
+        x = np.asarray(x)
+        inputs = self.W.shape[0]
+        if x.ndim < 2 or x.size != x.shape[0] * inputs:
+            hint = " (one sample? make it a batch of one: x.reshape(1, -1))" if x.ndim == 1 else ""
+            raise ValueError(f"Affine expected input of shape (N, {inputs}), got {x.shape}{hint}")
+        self.original_x_shape = x.shape
+        self.x = x.reshape(x.shape[0], inputs)
+        return self.x @ self.W + self.b
+
+    def backward(self, dout):
+        dx = dout @ self.W.T
+        self.dW = self.x.T @ dout
+        self.db = dout.sum(axis=0)
+        return dx.reshape(self.original_x_shape)
+
+
+class SoftmaxWithLoss:
+    """Softmax followed by the cross-entropy error, as one layer (the last layer of a classifier).
+
+    Forward returns the loss L = -(1/N) sum_n log y_n,t_n (a number) for scores x and answers t
+    (one-hot rows or class labels). Backward returns dL/dx = (y - t) / N: the difference between
+    the predicted probabilities and the correct answer, averaged over the batch of N. Softmax and
+    cross-entropy are made for each other: their derivatives cancel into this clean form, as the
+    identity output and squared error do.
+
+    Unlike the book, the loss is computed from log_softmax(x) directly instead of log(y + 1e-7):
+    it is never -inf, and it is exactly the function whose derivative backward returns, so a
+    gradient check agrees to rounding error rather than to the size of that 1e-7.
+    """
+
+    def __init__(self):
+        self.loss = None
+        self.y = None  # softmax output
+        self.t = None  # correct answers: one-hot rows or class labels
+        self.input_shape = None
+
+    def forward(self, x, t):
+        self.input_shape = np.shape(x)
+        x, self.t, one_hot = as_batch(x, t, name="SoftmaxWithLoss")
+        log_y = log_softmax(x)
+        self.y = np.exp(log_y)
+        batch_size = x.shape[0]
+        if one_hot:
+            self.loss = -np.sum(self.t * log_y) / batch_size
+        else:
+            self.loss = -np.sum(log_y[np.arange(batch_size), self.t]) / batch_size
+        return self.loss
+
+    def backward(self, dout=1):
+        batch_size = self.y.shape[0]
+        if self.t.shape == self.y.shape:  # one-hot
+            dx = self.y - self.t
+        else:  # labels: subtract 1 at the correct class of each row, without building one-hot rows
+            dx = self.y.copy()
+            dx[np.arange(batch_size), self.t] -= 1
+        dx *= dout / batch_size  # dx is our own new array here, so scaling it in place is safe
+        return dx.reshape(self.input_shape)
