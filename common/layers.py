@@ -15,8 +15,9 @@ which silently changes the caller's array; ours builds a new one).
 import numpy as np
 
 from common.functions import as_batch, sigmoid
+from common.rng import rng as project_rng
 
-__all__ = ["MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss"]
+__all__ = ["MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "BatchNormalization", "Dropout"]
 
 
 class MulLayer:
@@ -166,3 +167,110 @@ class SoftmaxWithLoss:
             dx[np.arange(batch_size), self.t] -= 1
         dx *= dout / batch_size  # dx is our own new array here, so scaling it in place is safe
         return dx.reshape(self.input_shape)
+
+
+class BatchNormalization:
+    """Batch normalisation (Ioffe and Szegedy, 2015): normalise each feature over the batch, then
+    scale and shift it with learned parameters gamma and beta.
+
+    Introduced in notebook 06, section 6.3.
+
+    Training (train_flg=True), for a batch x of shape (N, D), per feature (column):
+        mu = mean(x),  xc = x - mu,  var = mean(xc**2),  std = sqrt(var + eps),
+        xn = xc / std,  out = gamma * xn + beta
+    and running averages of mu and var are kept (running = momentum * running + (1 - momentum) * new)
+    for inference (train_flg=False), where one image must not depend on the others in its batch.
+
+    Backward follows the computational graph of those lines, node by node (notebook 06 draws it).
+    Inputs with more axes are flattened to (N, D) and restored.
+    """
+
+    def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None, eps=1e-7):
+        self.gamma, self.beta = np.asarray(gamma), np.asarray(beta)
+        if self.gamma.ndim != 1 or self.beta.shape != self.gamma.shape:
+            raise ValueError(f"BatchNormalization expected gamma and beta of the same shape (D,), "
+                             f"got {self.gamma.shape} and {self.beta.shape}")
+        self.momentum, self.eps = momentum, eps
+        # Copies: the running statistics change as we train, and we never modify arrays we were given.
+        self.running_mean = None if running_mean is None else np.array(running_mean)
+        self.running_var = None if running_var is None else np.array(running_var)
+        self.input_shape = None
+        self.batch_size = self.xc = self.xn = self.std = None
+        self.dgamma = self.dbeta = None
+
+    def forward(self, x, train_flg=True):
+        x = np.asarray(x)
+        self.input_shape = x.shape
+        x = x.reshape(x.shape[0], -1)
+        if x.shape[1] != self.gamma.shape[0]:
+            raise ValueError(f"BatchNormalization expected {self.gamma.shape[0]} features per sample, got {self.input_shape}")
+        if self.running_mean is None:
+            self.running_mean = np.zeros(x.shape[1], dtype=x.dtype)
+            self.running_var = np.ones(x.shape[1], dtype=x.dtype)
+
+        if train_flg:
+            if x.shape[0] < 2:
+                raise ValueError("BatchNormalization needs a batch of at least 2 samples in training mode "
+                                 "(the variance of one sample is 0)")
+            mu = x.mean(axis=0)
+            xc = x - mu
+            var = np.mean(xc ** 2, axis=0)
+            std = np.sqrt(var + self.eps)
+            xn = xc / std
+            self.batch_size, self.xc, self.xn, self.std = x.shape[0], xc, xn, std
+            self.running_mean = self.momentum * self.running_mean + (1 - self.momentum) * mu
+            self.running_var = self.momentum * self.running_var + (1 - self.momentum) * var
+        else:
+            xn = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)
+
+        out = self.gamma * xn + self.beta
+        return out.reshape(self.input_shape)
+
+    def backward(self, dout):
+        dout = np.asarray(dout).reshape(self.batch_size, -1)
+        self.dbeta = dout.sum(axis=0)
+        self.dgamma = np.sum(self.xn * dout, axis=0)
+        dxn = self.gamma * dout
+        dxc = dxn / self.std                                        # through xn = xc / std ...
+        dstd = -np.sum(dxn * self.xc / (self.std * self.std), axis=0)  # ... which also depends on std
+        dvar = 0.5 * dstd / self.std                                # std = sqrt(var + eps)
+        dxc = dxc + (2.0 / self.batch_size) * self.xc * dvar        # var = mean(xc**2)
+        dmu = np.sum(dxc, axis=0)                                   # xc = x - mu
+        dx = dxc - dmu / self.batch_size                            # mu = mean(x)
+        return dx.reshape(self.input_shape)
+
+
+class Dropout:
+    """Dropout (inverted): in training, drop each neuron with probability dropout_ratio and scale the
+    survivors by 1 / (1 - dropout_ratio); at inference, pass everything through unchanged.
+
+    Introduced in notebook 06, section 6.4.
+
+    The book instead keeps the training output unscaled and multiplies by (1 - dropout_ratio) at
+    inference. Both give the same expected output during training as at inference; the inverted form
+    does the scaling once, during training, so the trained network needs no special case when used.
+
+    ``rng`` is where the random masks come from (the project's generator by default); a test can pass
+    an object with a ``random(shape)`` method that always returns the same numbers, to fix the mask.
+    """
+
+    def __init__(self, dropout_ratio=0.5, rng=None):
+        if not 0 <= dropout_ratio < 1:
+            raise ValueError(f"Dropout: dropout_ratio must be at least 0 and below 1, got {dropout_ratio!r}")
+        self.dropout_ratio = dropout_ratio
+        self.rng = rng
+        self.mask = None
+        self.scale = 1.0 / (1.0 - dropout_ratio)
+
+    def forward(self, x, train_flg=True):
+        if not train_flg:
+            self.mask = None
+            return x
+        source = self.rng if self.rng is not None else project_rng()  # project_rng() follows seed()
+        self.mask = source.random(np.shape(x)) >= self.dropout_ratio  # True = this neuron survives
+        return x * self.mask * np.asarray(self.scale, dtype=np.result_type(x, np.float32))
+
+    def backward(self, dout):
+        if self.mask is None:
+            return dout
+        return dout * self.mask * np.asarray(self.scale, dtype=np.result_type(dout, np.float32))

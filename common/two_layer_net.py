@@ -59,6 +59,7 @@ class TwoLayerNet:
             "Affine2": Affine(self.params["W2"], self.params["b2"]),
         }
         self.last_layer = SoftmaxWithLoss()
+        self.last_loss = None  # the loss of the latest gradient() call
 
     def _check_input(self, x):
         x = np.asarray(x)
@@ -103,8 +104,11 @@ class TwoLayerNet:
         return {key: numerical_gradient(loss_of_params, self.params[key]) for key in self.params}
 
     def gradient(self, x, t):
-        """The same gradient by backpropagation (section 5.7): one forward pass, one backward pass."""
-        self.loss(x, t)  # forward: every layer keeps what its backward needs
+        """The same gradient by backpropagation (section 5.7): one forward pass, one backward pass.
+
+        The loss of that forward pass is kept in ``last_loss``.
+        """
+        self.last_loss = self.loss(x, t)  # forward: every layer keeps what its backward needs
 
         dout = self.last_layer.backward(1)
         layers = list(self.layers.values())

@@ -1,0 +1,147 @@
+"""Batch norm, dropout, MultiLayerNet(Extend), weight decay, and the Trainer's divergence stop."""
+
+import numpy as np
+import pytest
+
+from common.gradient_check import gradient_check, layer_gradient_check
+from common.layers import BatchNormalization, Dropout
+from common.multi_layer_net import MultiLayerNet, weight_init_scale
+from common.multi_layer_net_extend import MultiLayerNetExtend
+from common.rng import seed
+from common.trainer import Trainer, TrainingDiverged
+from common.util import smooth_curve
+
+rng = np.random.default_rng(0)
+
+
+class FixedRandom:
+    """Stands in for a random generator: always the same numbers, so a dropout mask stays fixed."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def random(self, shape):
+        return self.values[tuple(slice(0, n) for n in shape)]
+
+
+def test_batchnorm_gradient_on_a_real_batch():
+    layer = BatchNormalization(rng.normal(size=6) + 1.0, rng.normal(size=6))
+    errors = layer_gradient_check(layer, rng.normal(size=(10, 6)) * 3 + 1, params=("gamma", "beta"))
+    assert set(errors) == {"x0", "gamma", "beta"} and max(errors.values()) < 1e-8, errors
+
+
+def test_batchnorm_normalises_and_uses_running_statistics_for_inference():
+    layer = BatchNormalization(np.ones(3), np.zeros(3), momentum=0.0)
+    x = rng.normal(loc=5, scale=2, size=(200, 3))
+    out = layer.forward(x, train_flg=True)
+    np.testing.assert_allclose(out.mean(axis=0), 0, atol=1e-7)
+    np.testing.assert_allclose(out.std(axis=0), 1, atol=1e-5)
+    np.testing.assert_allclose(layer.running_mean, x.mean(axis=0))  # momentum 0: the last batch
+    single = layer.forward(x[:1], train_flg=False)                  # one image works at inference
+    np.testing.assert_allclose(single, out[:1], atol=1e-5)
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        layer.forward(x[:1], train_flg=True)
+
+
+def test_dropout_with_fixed_mask():
+    layer = Dropout(0.3, rng=FixedRandom(rng.random((5, 8))))
+    errors = layer_gradient_check(layer, rng.normal(size=(5, 8)))
+    assert errors["x0"] < 1e-9
+
+
+def test_dropout_is_inverted_and_off_at_inference():
+    seed(0)
+    layer = Dropout(0.2)
+    x = np.ones((1000, 100), np.float32)
+    out = layer.forward(x, train_flg=True)
+    assert out.dtype == np.float32
+    assert abs(out.mean() - 1.0) < 0.01                       # the same in expectation ...
+    assert set(np.unique(out)) == {0.0, np.float32(1.25)}     # ... because survivors are scaled by 1/0.8
+    assert abs((out == 0).mean() - 0.2) < 0.01
+    np.testing.assert_array_equal(layer.forward(x, train_flg=False), x)
+    with pytest.raises(ValueError, match="dropout_ratio"):
+        Dropout(1.0)
+
+
+def small_batch(seed_value):
+    seed(seed_value)
+    generator = np.random.default_rng(seed_value)
+    return generator.normal(size=(6, 8)), generator.integers(0, 4, size=6)
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_multi_layer_net_gradient_with_weight_decay(activation):
+    x, t = small_batch(1)
+    net = MultiLayerNet(8, [7, 6, 5], 4, activation=activation, weight_init_std=0.5,
+                        weight_decay_lambda=0.1, dtype=np.float64)
+    errors = gradient_check(net, x, t)
+    assert len(errors) == 8 and max(errors.values()) < 1e-8, errors
+
+
+def test_extend_gradient_with_batchnorm_dropout_and_weight_decay():
+    x, t = small_batch(2)
+    net = MultiLayerNetExtend(8, [7, 6], 4, activation="sigmoid", weight_init_std=0.5, weight_decay_lambda=0.1,
+                              use_batchnorm=True, use_dropout=True, dropout_ratio=0.3, dtype=np.float64)
+    for name, layer in net.layers.items():
+        if name.startswith("Dropout"):
+            layer.rng = FixedRandom(np.random.default_rng(3).random((6, 7)))
+    errors = gradient_check(net, x, t)
+    assert {"gamma1", "beta1", "gamma2", "beta2"} <= set(errors)
+    assert max(errors.values()) < 1e-8, errors
+    assert list(net.layers)[:4] == ["Affine1", "BatchNorm1", "Sigmoid1", "Dropout1"]
+
+
+def test_weight_decay_term_and_init_scales():
+    net = MultiLayerNet(4, [3], 2, weight_decay_lambda=0.5, dtype=np.float64)
+    expected = 0.25 * (np.sum(net.params["W1"] ** 2) + np.sum(net.params["W2"] ** 2))
+    assert net.weight_decay() == pytest.approx(expected)
+    assert weight_init_scale("he", 100) == pytest.approx(np.sqrt(0.02))
+    assert weight_init_scale("xavier", 100) == pytest.approx(0.1)
+    assert weight_init_scale(0.01, 100) == 0.01
+    with pytest.raises(ValueError, match="weight_init_std"):
+        weight_init_scale("gaussian", 10)
+
+
+def fake_data(n=200):
+    generator = np.random.default_rng(5)
+    x = generator.normal(size=(n, 10)).astype(np.float32)
+    t = (x[:, 0] > 0).astype(np.int64)
+    return x, t
+
+
+def test_trainer_learns_and_keeps_histories():
+    seed(0)
+    x, t = fake_data()
+    net = MultiLayerNet(10, [16], 2)
+    trainer = Trainer(net, x, t, x, t, epochs=10, mini_batch_size=20, optimizer="adam",
+                      optimizer_param={"lr": 0.01}, verbose=False).train()
+    assert len(trainer.train_loss_list) == 10 * 10
+    assert len(trainer.train_acc_list) == len(trainer.test_acc_list) == 11  # epoch 0 included
+    assert trainer.test_acc_list[-1] > 0.9
+
+
+def test_trainer_stops_on_divergence_naming_the_learning_rate():
+    seed(0)
+    x, t = fake_data()
+    x = x * 1000  # huge inputs with a huge learning rate: the loss blows up
+    net = MultiLayerNet(10, [16], 2, weight_init_std=1.0)
+    trainer = Trainer(net, x, t, x, t, epochs=50, mini_batch_size=20, optimizer="sgd",
+                      optimizer_param={"lr": 1e6}, verbose=False)
+    with np.errstate(over="ignore", invalid="ignore"):
+        with pytest.raises(TrainingDiverged, match=r"SGD\(lr=1000000\.0\).*too large.*lr=100000\.0"):
+            trainer.train()
+    assert trainer.current_iter < trainer.max_iter
+
+
+def test_trainer_rejects_bad_settings():
+    x, t = fake_data()
+    net = MultiLayerNet(10, [4], 2)
+    with pytest.raises(ValueError, match="epochs must be a whole number"):
+        Trainer(net, x, t, x, t, epochs=2.5)
+    with pytest.raises(ValueError, match="disagree in number"):
+        Trainer(net, x, t[:10], x, t)
+
+
+def test_smooth_curve():
+    np.testing.assert_allclose(smooth_curve([1, 2, 3, 4, 5], window=3), [1.5, 2, 3, 4, 4.5])
+    assert smooth_curve(np.ones(100)).shape == (100,)

@@ -1,0 +1,75 @@
+"""Every optimizer reduces a quadratic and takes the first step worked out by hand."""
+
+import math
+
+import numpy as np
+import pytest
+
+from common.optimizer import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop, make_optimizer
+
+
+def bowl_gradient(p):
+    """Gradient of f(x, y) = x^2 / 20 + y^2, the book's anisotropic bowl."""
+    x, y = p
+    return np.array([x / 10.0, 2.0 * y])
+
+
+@pytest.mark.parametrize("name, lr", [("sgd", 0.95), ("momentum", 0.1), ("nesterov", 0.1), ("adagrad", 1.5),
+                                      ("rmsprop", 0.1), ("adam", 0.3)])
+def test_reduces_the_bowl(name, lr):
+    params = {"p": np.array([-7.0, 2.0])}
+    optimizer = make_optimizer(name, lr=lr)
+    f = lambda p: p[0] ** 2 / 20 + p[1] ** 2
+    start = f(params["p"])
+    for _ in range(100):
+        optimizer.update(params, {"p": bowl_gradient(params["p"])})
+    assert f(params["p"]) < 0.05 * start
+
+
+G = np.array([0.5, -2.0])
+P0 = np.array([1.0, 1.0])
+
+
+@pytest.mark.parametrize("optimizer, expected", [
+    (SGD(lr=0.1), P0 - 0.1 * G),
+    (Momentum(lr=0.1, momentum=0.9), P0 - 0.1 * G),                   # v = -lr g
+    (Nesterov(lr=0.1, momentum=0.9), P0 + 0.9 * (-0.1 * G) - 0.1 * G),
+    (AdaGrad(lr=0.1), P0 - 0.1 * G / (np.abs(G) + 1e-7)),             # h = g^2
+    (RMSprop(lr=0.1, decay_rate=0.99), P0 - 0.1 * G / (np.sqrt(0.01) * np.abs(G) + 1e-7)),
+    (Adam(lr=0.1), P0 - 0.1 * G / (np.abs(G) + 1e-7)),                # m_hat = g, v_hat = g^2
+])
+def test_first_step_by_hand(optimizer, expected):
+    params = {"W": P0.copy()}
+    optimizer.update(params, {"W": G.copy()})
+    np.testing.assert_allclose(params["W"], expected, rtol=1e-6)
+
+
+def test_second_momentum_step_by_hand():
+    params, opt = {"W": P0.copy()}, Momentum(lr=0.1, momentum=0.9)
+    opt.update(params, {"W": G})
+    opt.update(params, {"W": G})
+    v2 = 0.9 * (-0.1 * G) - 0.1 * G
+    np.testing.assert_allclose(params["W"], P0 - 0.1 * G + v2)
+
+
+def test_updates_in_place_and_keeps_float32():
+    W = np.ones((3, 2), np.float32)
+    params = {"W": W}
+    for cls in OPTIMIZERS.values():
+        cls().update(params, {"W": np.full((3, 2), 0.5, np.float32)})
+    assert params["W"] is W and W.dtype == np.float32
+
+
+def test_clear_errors():
+    with pytest.raises(ValueError, match="learning rate lr must be a positive number"):
+        SGD(lr=0)
+    with pytest.raises(ValueError, match="no gradient for parameter 'b'"):
+        SGD().update({"W": np.ones(2), "b": np.ones(2)}, {"W": np.ones(2)})
+    with pytest.raises(ValueError, match=r"gradient of 'W' has shape \(3,\), the parameter has shape \(2,\)"):
+        SGD().update({"W": np.ones(2)}, {"W": np.ones(3)})
+    with pytest.raises(ValueError, match="unknown optimizer 'adamw'"):
+        make_optimizer("adamw")
+    assert isinstance(make_optimizer("AdaGrad", lr=0.5), AdaGrad) and make_optimizer("ADAM").lr == 0.001
+    opt = Adam()
+    assert make_optimizer(opt) is opt
+    assert math.isclose(make_optimizer("sgd").lr, 0.01)
