@@ -63,33 +63,28 @@ class Momentum(Optimizer):
         self.momentum = momentum
         self.v = {}
 
-    def _step(self, key, param, grad):
+    def _new_velocity(self, key, param, grad):
+        """v <- momentum * v - lr * dW (v starts at 0), updated in place and returned."""
         if key not in self.v:
             self.v[key] = np.zeros_like(param)
         v = self.v[key]
         v *= self.momentum
         v -= self.lr * grad
-        param += v
+        return v
+
+    def _step(self, key, param, grad):
+        param += self._new_velocity(key, param, grad)
 
 
-class Nesterov(Optimizer):
+class Nesterov(Momentum):
     """Nesterov's accelerated gradient: Momentum that also looks one velocity-step ahead.
 
     Written in the form that needs only the gradient at the current parameters (Bengio et al., 2013):
     v <- momentum * v - lr * dW, then W <- W + momentum * v - lr * dW.
     """
 
-    def __init__(self, lr=0.01, momentum=0.9):
-        super().__init__(lr)
-        self.momentum = momentum
-        self.v = {}
-
     def _step(self, key, param, grad):
-        if key not in self.v:
-            self.v[key] = np.zeros_like(param)
-        v = self.v[key]
-        v *= self.momentum
-        v -= self.lr * grad
+        v = self._new_velocity(key, param, grad)
         param += self.momentum * v - self.lr * grad
 
 
