@@ -62,7 +62,7 @@ def test_central_difference_accepts_the_central_difference(capsys):
     (lambda f, x: (f(x + 1e-4) - f(x - 1e-4)) / 2 * 1e-4, "compute (f(x + h) - f(x - h)) / (2 * h)"),
     (lambda f, x: (f(x + 1e-50) - f(x - 1e-50)) / 2e-50, "rounds back to x"),
     (lambda f, x: print((f(x + 1e-4) - f(x - 1e-4)) / 2e-4), "Did you forget `return`?"),
-    (lambda f, x: float((f(x + 1e-4) - f(x - 1e-4)) / 2e-4), "your function raised TypeError"),
+    (lambda f, x: float((f(x + 1e-4) - f(x - 1e-4)) / 2e-4), "your code raised TypeError"),
     (lambda f, x: f(x + 1e-4) - f(x - 1e-4) / 2e-4, "the exact derivative is 3"),
 ])
 def test_central_difference_rejects_with_a_reason(wrong, message, capsys):

@@ -24,3 +24,14 @@ def unanswered(exercise: str, *answers) -> bool:
         print(f"{exercise}: replace None with your answer, then run the cell again.")
         return True
     return False
+
+
+def call_safely(exercise: str, function, *args):
+    """Run a learner's function: (its result, None), or (None, False) after reporting the exception.
+
+    A bug in an answer must give a verdict in plain words, not stop the notebook with a traceback.
+    """
+    try:
+        return function(*args), None
+    except Exception as error:  # deliberately broad: whatever the learner's code raises
+        return None, report(exercise, False, f"your code raised {type(error).__name__}: {error}")

@@ -9,7 +9,7 @@ Introduced in notebook 05, "Try it".
 
 import numpy as np
 
-from common.exercises import report, unanswered
+from common.exercises import call_safely, report, unanswered
 from common.gradient_check import layer_gradient_check
 
 # ---------------------------------------------------------------------------------------------
@@ -104,13 +104,6 @@ def check_shopping_gradients(gradients):
 # (b) A Tanh layer
 # ---------------------------------------------------------------------------------------------
 
-def _call(exercise, function, *args):
-    """Call the learner's code; on an exception report it (instead of raising) and return None."""
-    try:
-        return function(*args), None
-    except Exception as error:  # a learner's bug must not stop the notebook
-        return None, report(exercise, False, f"your code raised {type(error).__name__}: {error}")
-
 
 def check_tanh_layer(Tanh):
     """Does the class ``Tanh`` (with forward(x) and backward(dout)) compute y = tanh(x) and
@@ -121,11 +114,11 @@ def check_tanh_layer(Tanh):
     generator = np.random.default_rng(5)
     x = generator.normal(size=(3, 4))
     dout = generator.normal(size=(3, 4))
-    layer, failed = _call(exercise, Tanh)
+    layer, failed = call_safely(exercise, Tanh)
     if failed is not None:
         return failed
     x_before = x.copy()
-    y, failed = _call(exercise, layer.forward, x)
+    y, failed = call_safely(exercise, layer.forward, x)
     if failed is not None:
         return failed
     if y is None:
@@ -138,7 +131,7 @@ def check_tanh_layer(Tanh):
         return report(exercise, False, "forward should return np.tanh(x), element by element, with x's "
                                        f"shape {x.shape}.")
     dout_before = dout.copy()
-    dx, failed = _call(exercise, layer.backward, dout)
+    dx, failed = call_safely(exercise, layer.backward, dout)
     if failed is not None:
         return failed
     if not np.array_equal(dout, dout_before):
@@ -163,7 +156,7 @@ def check_tanh_layer(Tanh):
         else:
             hint = "return dout * (1 - y**2), with y the output of forward."
         return report(exercise, False, f"backward gives the wrong gradient. Hint: {hint}")
-    errors, failed = _call(exercise, layer_gradient_check, Tanh(), x)
+    errors, failed = call_safely(exercise, layer_gradient_check, Tanh(), x)
     if failed is not None:
         return failed
     if errors["x0"] > 1e-7:
@@ -187,10 +180,10 @@ def check_affine_backward(Affine):
     for shape in [(5, 4), (5, 1, 2, 2)]:
         x = generator.normal(size=shape)
         dout = generator.normal(size=(5, 3))
-        layer, failed = _call(exercise, Affine, W.copy(), b.copy())
+        layer, failed = call_safely(exercise, Affine, W.copy(), b.copy())
         if failed is not None:
             return failed
-        out, failed = _call(exercise, layer.forward, x)
+        out, failed = call_safely(exercise, layer.forward, x)
         if failed is not None:
             return failed
         x2 = x.reshape(5, 4)
@@ -198,7 +191,7 @@ def check_affine_backward(Affine):
             return report(exercise, False, f"forward on an input of shape {shape} should give X W + b of shape "
                                            f"(5, 3). Did you change forward?")
         dout_before = dout.copy()
-        dx, failed = _call(exercise, layer.backward, dout)
+        dx, failed = call_safely(exercise, layer.backward, dout)
         if failed is not None:
             return failed
         if not np.array_equal(dout, dout_before):

@@ -5,7 +5,7 @@ Introduced in notebook 04, "Try it".
 
 import numpy as np
 
-from common.exercises import report, unanswered
+from common.exercises import call_safely, report, unanswered
 from common.functions import sigmoid, sigmoid_grad
 from common.gradient import gradient_descent
 
@@ -26,13 +26,6 @@ TOLERANCE = 0.01  # "converged": the end point lies within this distance of the 
 LR_STEP = 0.01    # the answer is asked for to two decimal places
 
 
-def _call(exercise, function, *args):
-    """Call the learner's function; on an exception report it (instead of raising) and return None."""
-    try:
-        return function(*args), None
-    except Exception as error:  # a learner's bug must not stop the notebook
-        return None, report(exercise, False, f"your function raised {type(error).__name__}: {error}")
-
 
 def check_central_difference(central_difference):
     """Does ``central_difference(f, x)`` give (f(x + h) - f(x - h)) / 2h with a small h such as 1e-4?
@@ -44,7 +37,7 @@ def check_central_difference(central_difference):
     if unanswered(exercise, central_difference):
         return False
     for description, f, x, exact in DIFF_CASES:
-        got, failed = _call(exercise, central_difference, f, x)
+        got, failed = call_safely(exercise, central_difference, f, x)
         if failed is not None:
             return failed
         try:
@@ -69,7 +62,7 @@ def check_central_difference(central_difference):
         return report(exercise, False, f"for {description} your function gives {got:.10g}, the exact "
                                        f"derivative is {exact:.10g}. Hint: {hint}")
     xs = np.linspace(-2.0, 2.0, 5)
-    got, failed = _call(exercise, central_difference, sigmoid, xs)
+    got, failed = call_safely(exercise, central_difference, sigmoid, xs)
     if failed is not None:
         return failed
     got = np.asarray(got, dtype=float) if got is not None else None
@@ -108,7 +101,7 @@ def check_numerical_gradient_2d(numerical_gradient_2d):
         return False
     for description, f, X, exact in _matrix_cases():
         before = X.copy()
-        got, failed = _call(exercise, numerical_gradient_2d, f, X)
+        got, failed = call_safely(exercise, numerical_gradient_2d, f, X)
         if failed is not None:
             return failed
         if got is None:

@@ -9,18 +9,11 @@ Introduced in notebook 06b, "Try it".
 
 import numpy as np
 
-from common.exercises import report, unanswered
+from common.exercises import call_safely, report, unanswered
 from common.layers import BatchNormalization, Dropout
 
 EPS = 1e-7  # the eps of common.layers.BatchNormalization
 
-
-def _call(exercise, function, *args):
-    """(result, None) or (None, a Not-yet verdict) when the learner's function raises."""
-    try:
-        return function(*args), None
-    except Exception as error:  # a learner's bug must give a verdict, not a traceback
-        return None, report(exercise, False, f"your function raised {type(error).__name__}: {error}")
 
 
 def _as_array(exercise, value, shape, what):
@@ -83,7 +76,7 @@ def check_batchnorm_forward(batchnorm_forward):
         return False
     for x, gamma, beta in _batchnorm_cases():
         x_before = x.copy()
-        got, failed = _call(exercise, batchnorm_forward, x, gamma, beta)
+        got, failed = call_safely(exercise, batchnorm_forward, x, gamma, beta)
         if failed is not None:
             return failed
         got = _as_array(exercise, got, x.shape, "the output")
@@ -156,7 +149,7 @@ def check_dropout(dropout_forward, dropout_backward):
         expected_dx = layer.backward(dout)
         for part, function, value, expected in [("forward", dropout_forward, x, expected_out),
                                                 ("backward", dropout_backward, dout, expected_dx)]:
-            got, failed = _call(exercise, function, value, mask.copy(), ratio)
+            got, failed = call_safely(exercise, function, value, mask.copy(), ratio)
             if failed is not None:
                 return failed
             got = _as_array(exercise, got, shape, f"the {part} output")
@@ -181,7 +174,7 @@ def check_log_uniform(log_uniform):
         return False
     size = 20_000
     for low, high in [(1e-6, 1e-2), (1e-8, 1e-4), (0.1, 10.0)]:
-        samples, failed = _call(exercise, log_uniform, low, high, size)
+        samples, failed = call_safely(exercise, log_uniform, low, high, size)
         if failed is not None:
             return failed
         samples = _as_array(exercise, samples, (size,), f"log_uniform({low:g}, {high:g}, {size})")
