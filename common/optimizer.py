@@ -44,6 +44,13 @@ class Optimizer:
     def _step(self, key, param, grad):
         raise NotImplementedError
 
+    @staticmethod
+    def _state(store, key, param):
+        """The optimizer's memory (v, h, m, ...) for one parameter: zeros of its shape at first."""
+        if key not in store:
+            store[key] = np.zeros_like(param)
+        return store[key]
+
 
 class SGD(Optimizer):
     """Stochastic gradient descent (確率的勾配降下法): a step of size lr against the gradient."""
@@ -65,9 +72,7 @@ class Momentum(Optimizer):
 
     def _new_velocity(self, key, param, grad):
         """v <- momentum * v - lr * dW (v starts at 0), updated in place and returned."""
-        if key not in self.v:
-            self.v[key] = np.zeros_like(param)
-        v = self.v[key]
+        v = self._state(self.v, key, param)
         v *= self.momentum
         v -= self.lr * grad
         return v
@@ -101,9 +106,7 @@ class AdaGrad(Optimizer):
         self.h = {}
 
     def _step(self, key, param, grad):
-        if key not in self.h:
-            self.h[key] = np.zeros_like(param)
-        h = self.h[key]
+        h = self._state(self.h, key, param)
         h += grad * grad
         param -= self.lr * grad / (np.sqrt(h) + self.eps)
 
@@ -118,9 +121,7 @@ class RMSprop(Optimizer):
         self.h = {}
 
     def _step(self, key, param, grad):
-        if key not in self.h:
-            self.h[key] = np.zeros_like(param)
-        h = self.h[key]
+        h = self._state(self.h, key, param)
         h *= self.decay_rate
         h += (1 - self.decay_rate) * grad * grad
         param -= self.lr * grad / (np.sqrt(h) + self.eps)
@@ -140,9 +141,7 @@ class Adam(Optimizer):
         super().update(params, grads)
 
     def _step(self, key, param, grad):
-        if key not in self.m:
-            self.m[key], self.v[key] = np.zeros_like(param), np.zeros_like(param)
-        m, v = self.m[key], self.v[key]
+        m, v = self._state(self.m, key, param), self._state(self.v, key, param)
         m *= self.beta1
         m += (1 - self.beta1) * grad
         v *= self.beta2
