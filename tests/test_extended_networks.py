@@ -145,3 +145,17 @@ def test_trainer_rejects_bad_settings():
 def test_smooth_curve():
     np.testing.assert_allclose(smooth_curve([1, 2, 3, 4, 5], window=3), [1.5, 2, 3, 4, 4.5])
     assert smooth_curve(np.ones(100)).shape == (100,)
+
+
+def test_trainer_plot_shows_loss_and_both_accuracies():
+    import matplotlib.pyplot as plt
+
+    seed(0)
+    x, t = fake_data()
+    trainer = Trainer(MultiLayerNet(10, [8], 2), x, t, x, t, epochs=3, mini_batch_size=20, verbose=False).train()
+    fig = trainer.plot()
+    ax_loss, ax_acc = fig.axes
+    assert ax_loss.get_title() == "training loss" and len(ax_loss.lines) == 2  # raw and smoothed
+    assert [line.get_label() for line in ax_acc.lines] == ["train", "test"]
+    assert len(ax_acc.lines[0].get_xdata()) == 4  # epochs 0..3
+    plt.close(fig)
