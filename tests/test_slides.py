@@ -8,6 +8,7 @@ the command to install it; in CI (CI=true) it is an error.
 """
 
 import os
+import re
 import shutil
 import sys
 from html.parser import HTMLParser
@@ -205,3 +206,9 @@ def test_deck_in_a_browser_offline(browser, notebook):
     assert requests == [page_url], f"the deck asked for more than itself: {requests}"
     assert not errors, errors
     context.close()
+
+
+def test_readme_chapter_table_links_every_deck():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\]\(slides/([^)]+)\.html\)", readme))
+    assert linked == {path.stem for path in NOTEBOOKS}, "the README's slides column lists every deck once"
