@@ -317,7 +317,11 @@ def condense(markdown):
                 kept.append(text)
         elif kind == "list":
             items = re.split(r"\n(?=\s{0,3}(?:[-*+]|\d+[.)])\s)", text)
-            kept.append("\n".join(first_sentence(" ".join(item.split())) for item in items))
+            shortened = []
+            for item in items:
+                marker, content = re.match(r"\s*([-*+]|\d+[.)])\s+(.*)", item, re.S).groups()
+                shortened.append(f"{marker} {first_sentence(' '.join(content.split()))}")
+            kept.append("\n".join(shortened))
         else:
             kept.append(text)
     # A sub-heading whose text all went to the notes would stand alone: leave it out too.
