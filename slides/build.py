@@ -205,7 +205,9 @@ def read_deck(nb, renderer):
     if summary is None:
         raise ValueError("the notebook has no まとめ (summary) cell")
     summary_slide = Slide("summary", clean_heading(first_heading(summary.source)[1]))
-    summary_slide.parts.append(renderer.markdown(condense(strip_leading_heading(summary.source))))
+    # The summary is shown whole (each point is a conclusion); the slide shrinks its text to fit.
+    summary_body = strip_leading_heading(summary.source).split("\n### What moved into")[0]
+    summary_slide.parts.append(renderer.markdown(summary_body))
     summary_slide.notes.append(renderer.markdown(summary.source))
     slides.append(summary_slide)
     return slides
@@ -254,6 +256,8 @@ def add_cell(slide, cell, source, renderer):
     tags = cell.metadata.get("tags", [])
     if cell.cell_type == "markdown":
         shown = source if "slide-full-text" in tags else condense(source)
+        # Headings inside a slide are sub-headings: only the slide's own title is drawn as a title.
+        shown = re.sub(r"^#{1,3}\s", "### ", shown, flags=re.M)
         if shown.strip():
             slide.parts.append(renderer.markdown(shown))
         slide.notes.append(renderer.markdown(cell.source))
