@@ -62,7 +62,7 @@ TEX2SVG = SLIDES_DIR / "tex2svg.mjs"
 sys.path.insert(0, str(ROOT))
 from common.project import colab_url  # noqa: E402  (after the path line, so it works uninstalled)
 
-MAX_OUTPUT_LINES = 14  # a text output longer than this is cut on the slide (the notebook has it all)
+MAX_OUTPUT_LINES = 20  # a text output longer than this is cut on the slide (the notebook has it all)
 SHORT_PARAGRAPH = 240  # characters: a longer paragraph goes to the speaker notes only
 
 
@@ -166,8 +166,8 @@ def read_deck(nb, renderer):
     for index, cell in enumerate(cells[1:], start=1):
         kind = slide_type(cell)
         heading = first_heading(cell.source) if cell.cell_type == "markdown" else None
-        if heading:
-            level, text = heading
+        for hashes, text in (HEADING.findall(cell.source) if cell.cell_type == "markdown" else []):
+            level, text = len(hashes), text.strip()
             if level <= 2:
                 in_try_it = text.lower().startswith("try it")
             if in_try_it and level == 3:
@@ -178,18 +178,29 @@ def read_deck(nb, renderer):
         if in_try_it and cell.cell_type == "code" and exercises:
             exercises[-1][1] += re.findall(r"\b(check_\w+)\(", cell.source)
 
-        if kind in ("slide", "subslide"):
-            if cell is summary:
-                continue    # the summary slide is built below, always last
-            if heading and cell.source.lstrip().startswith("#"):
-                title, body = heading[1], strip_leading_heading(cell.source)
-            else:
-                title, body = section, cell.source
-            current = Slide("content", clean_heading(title))
-            slides.append(current)
-            add_cell(current, cell, body, renderer)
-        elif kind in ("-", "fragment") and current is not None:
-            add_cell(current, cell, cell.source, renderer)
+        if kind in ("slide", "subslide", "-", "fragment") and cell is not summary:
+            # A markdown cell that holds several sections (## headings) gives a slide per section;
+            # "Try it" and まとめ sections are left out: they have slides of their own.
+            pieces = re.split(r"\n(?=## )", cell.source) if cell.cell_type == "markdown" else [cell.source]
+            for number, piece in enumerate(pieces):
+                piece_heading = first_heading(piece)
+                if number > 0 and re.match(r"## (Try it|まとめ)", piece, re.I):
+                    break
+                if kind in ("-", "fragment") and number == 0 and current is not None:
+                    add_cell(current, cell, piece, renderer)
+                    continue
+                if number == 0 and len(pieces) > 1 and not piece.lstrip().startswith("#"):
+                    # Text before the cell's first section closes the previous one: notes, not a slide.
+                    if current is not None:
+                        current.notes.append(renderer.markdown(piece))
+                    continue
+                if piece_heading and piece.lstrip().startswith("#"):
+                    title, body = piece_heading[1], strip_leading_heading(piece)
+                else:
+                    title, body = section, piece
+                current = Slide("content", clean_heading(title))
+                slides.append(current)
+                add_cell(current, cell, body, renderer)
         elif kind == "notes" and current is not None:
             current.notes.append(renderer.markdown(cell.source))
             current.explicit_notes += 1
@@ -260,7 +271,7 @@ def add_cell(slide, cell, source, renderer):
         shown = re.sub(r"^#{1,3}\s", "### ", shown, flags=re.M)
         if shown.strip():
             slide.parts.append(renderer.markdown(shown))
-        slide.notes.append(renderer.markdown(cell.source))
+        slide.notes.append(renderer.markdown(source))
         return
     if "slide-output-only" not in tags:
         slide.parts.append(renderer.code(cell.source))
