@@ -14,10 +14,11 @@ which silently changes the caller's array; ours builds a new one).
 
 import numpy as np
 
-from common.functions import as_batch, sigmoid
+from common.functions import as_batch, sigmoid, softmax, tanh
 from common.rng import rng as project_rng
 
-__all__ = ["MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "BatchNormalization", "Dropout"]
+__all__ = ["MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "BatchNormalization", "Dropout",
+           "Tanh", "Softmax", "Identity"]
 
 
 class MulLayer:
@@ -274,3 +275,56 @@ class Dropout:
         if self.mask is None:
             return dout
         return dout * self.mask * np.asarray(self.scale, dtype=np.result_type(dout, np.float32))
+
+
+class Tanh:
+    """y = tanh(x). Backward uses dy/dx = 1 - y^2, so only the output y is kept.
+
+    Introduced in notebook 09 (a Keras-style ``Activation('tanh')``); notebook 05 asks for it as an exercise.
+    """
+
+    def __init__(self):
+        self.out = None
+
+    def forward(self, x):
+        self.out = tanh(x)
+        return self.out
+
+    def backward(self, dout):
+        return dout * (1 - self.out * self.out)
+
+
+class Softmax:
+    """y = softmax(x) row by row, as a layer of its own (when no cross-entropy follows it).
+
+    Introduced in notebook 09 (a Keras-style ``Activation('softmax')``).
+
+    Every output y_k depends on every input x_j: dy_k/dx_j = y_k (delta_kj - y_j). Multiplied with
+    dout and summed over k, that gives dx_j = y_j (dout_j - sum_k dout_k y_k). Before a cross-entropy
+    loss, use SoftmaxWithLoss instead: its gradient (y - t) / N is simpler and never divides by a
+    probability that has rounded to 0.
+    """
+
+    def __init__(self):
+        self.out = None
+
+    def forward(self, x):
+        self.out = softmax(x)
+        return self.out
+
+    def backward(self, dout):
+        weighted = np.sum(dout * self.out, axis=-1, keepdims=True)
+        return self.out * (dout - weighted)
+
+
+class Identity:
+    """y = x (the identity function, 恒等関数, as a layer): backward passes dout through unchanged.
+
+    Introduced in notebook 09 (a Keras-style ``Activation('linear')``, the usual output of a regression).
+    """
+
+    def forward(self, x):
+        return x
+
+    def backward(self, dout):
+        return dout

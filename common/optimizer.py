@@ -135,6 +135,7 @@ class Adam(Optimizer):
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.iter = 0
         self.m, self.v = {}, {}
+        self._scratch = {}  # two work arrays per (shape, dtype), reused by every step (see _step)
 
     def update(self, params, grads):
         self.iter += 1  # one step for all parameters together: t in beta^t
@@ -142,13 +143,36 @@ class Adam(Optimizer):
 
     def _step(self, key, param, grad):
         m, v = self._state(self.m, key, param), self._state(self.v, key, param)
+        if not (isinstance(param, np.ndarray) and isinstance(grad, np.ndarray) and grad.dtype == param.dtype):
+            m *= self.beta1
+            m += (1 - self.beta1) * grad
+            v *= self.beta2
+            v += (1 - self.beta2) * grad * grad
+            m_hat = m / (1 - self.beta1 ** self.iter)
+            v_hat = v / (1 - self.beta2 ** self.iter)
+            param -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+            return
+        # The same operations in the same order as the lines above, so the same numbers to the last
+        # bit, but written into two reused work arrays: a large model's step then allocates no
+        # temporary arrays (each would be a fresh block of memory, about as slow as the arithmetic).
+        work = self._scratch.get((param.shape, param.dtype))
+        if work is None:
+            work = self._scratch[(param.shape, param.dtype)] = (np.empty_like(param), np.empty_like(param))
+        a, b = work
         m *= self.beta1
-        m += (1 - self.beta1) * grad
+        np.multiply(grad, 1 - self.beta1, out=a)
+        m += a                                              # m <- beta1 m + (1 - beta1) g
         v *= self.beta2
-        v += (1 - self.beta2) * grad * grad
-        m_hat = m / (1 - self.beta1 ** self.iter)
-        v_hat = v / (1 - self.beta2 ** self.iter)
-        param -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        np.multiply(grad, 1 - self.beta2, out=a)
+        a *= grad
+        v += a                                              # v <- beta2 v + (1 - beta2) g g
+        np.divide(m, 1 - self.beta1 ** self.iter, out=a)    # m_hat
+        np.divide(v, 1 - self.beta2 ** self.iter, out=b)    # v_hat
+        np.sqrt(b, out=b)
+        b += self.eps
+        a *= self.lr
+        a /= b
+        param -= a                                          # W <- W - lr m_hat / (sqrt(v_hat) + eps)
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adagrad": AdaGrad,

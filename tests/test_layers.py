@@ -118,3 +118,18 @@ def test_clear_errors_for_mismatched_shapes():
         Affine(np.zeros((784, 50)), np.zeros(10))
     with pytest.raises(ValueError, match="one-hot"):
         SoftmaxWithLoss().forward(np.zeros((4, 10)), np.zeros((4, 9)))
+
+
+@pytest.mark.parametrize("batch", [1, 5])
+def test_tanh_softmax_and_identity(batch):
+    from common.layers import Identity, Softmax, Tanh
+
+    x = rng.normal(size=(batch, 6))
+    for layer in (Tanh(), Softmax(), Identity()):
+        assert_close(layer_gradient_check(layer, x))
+    np.testing.assert_allclose(Softmax().forward(x).sum(axis=1), 1)
+    x32 = x.astype(np.float32)
+    for layer in (Tanh(), Softmax(), Identity()):
+        out = layer.forward(x32)
+        assert out.dtype == np.float32 and layer.backward(np.ones_like(out)).dtype == np.float32
+    np.testing.assert_array_equal(x32, x.astype(np.float32))  # inputs left alone

@@ -73,3 +73,26 @@ def test_clear_errors():
     opt = Adam()
     assert make_optimizer(opt) is opt
     assert math.isclose(make_optimizer("sgd").lr, 0.01)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_adam_in_place_step_equals_the_formula_bit_for_bit(dtype):
+    """Adam writes into reused work arrays for speed; the numbers must be exactly the formula's."""
+    generator = np.random.default_rng(3)
+    shapes = {"W1": (7, 5), "b1": (5,), "W2": (5, 5), "b2": (5,)}  # two keys of one shape share work arrays
+    params = {key: generator.standard_normal(shape).astype(dtype) for key, shape in shapes.items()}
+    expected = {key: value.copy() for key, value in params.items()}
+    m = {key: np.zeros_like(value) for key, value in params.items()}
+    v = {key: np.zeros_like(value) for key, value in params.items()}
+    opt = Adam(lr=0.01)
+    for t in range(1, 21):
+        grads = {key: generator.standard_normal(shape).astype(dtype) for key, shape in shapes.items()}
+        opt.update(params, grads)
+        for key, g in grads.items():  # the formula as written in the module docstring
+            m[key] = 0.9 * m[key] + (1 - 0.9) * g
+            v[key] = 0.999 * v[key] + (1 - 0.999) * g * g
+            m_hat, v_hat = m[key] / (1 - 0.9 ** t), v[key] / (1 - 0.999 ** t)
+            expected[key] = expected[key] - 0.01 * m_hat / (np.sqrt(v_hat) + 1e-7)
+    for key in params:
+        assert params[key].dtype == dtype
+        np.testing.assert_array_equal(params[key], expected[key])
