@@ -211,6 +211,11 @@ def read_deck(nb, renderer):
         if heading and cell.cell_type == "markdown":
             section = HEADING.findall(cell.source)[-1][1].strip()   # the last heading of the cell
 
+    for slide in slides:
+        if slide.kind == "content" and not any(part.strip() for part in slide.parts):
+            raise ValueError(f"the slide '{slide.title}' would be empty: everything in its cell is long prose, "
+                             "which goes to the notes. Join a figure or formula to it (slide type '-'), "
+                             "tag it slide-full-text, or start the slide at another cell.")
     if exercises:
         slides.append(exercise_slide(exercises, renderer))
     if summary is None:
@@ -268,7 +273,10 @@ def add_cell(slide, cell, source, renderer):
     if cell.cell_type == "markdown":
         shown = source if "slide-full-text" in tags else condense(source)
         # Headings inside a slide are sub-headings: only the slide's own title is drawn as a title.
-        shown = re.sub(r"^#{1,3}\s", "### ", shown, flags=re.M)
+        # (Not inside ``` code blocks, where a line starting with # is a Python comment.)
+        pieces = re.split(r"(```.*?```)", shown, flags=re.S)
+        shown = "".join(piece if piece.startswith("```") else re.sub(r"^#{1,3}\s", "### ", piece, flags=re.M)
+                        for piece in pieces)
         if shown.strip():
             slide.parts.append(renderer.markdown(shown))
         slide.notes.append(renderer.markdown(source))
