@@ -88,7 +88,7 @@ def fingerprint(notebook: Path) -> str:
     nb = nbformat.read(notebook, as_version=4)
     digest = hashlib.sha256()
     for part in (Path(__file__), TEMPLATE, TEX2SVG):
-        digest.update(part.read_bytes())
+        digest.update(part.read_bytes().replace(b"\r\n", b"\n"))   # the same on a Windows checkout
     for cell in nb.cells:
         on_slide = slide_type(cell) not in ("skip", None)
         record = {"type": cell.cell_type, "source": cell.source,

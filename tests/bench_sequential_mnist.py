@@ -21,15 +21,9 @@ Targets: common / PyTorch <= 1.2, peak memory <= 700 MiB.
 """
 
 import argparse
-import json
 import os
-import statistics
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench_tools import load_text, run, summarise, torch_available, warm_mnist_cache
 
 OURS = r"""
 import json, resource
@@ -167,44 +161,13 @@ print(json.dumps({"test_acc": history[-1][3], "epochs": len(history), "peak_mib"
 """
 
 
-def run(code: str, threads: int | None) -> dict:
-    env = dict(os.environ)
-    if threads:
-        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BENCH_THREADS"):
-            env[name] = str(threads)
-    started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True,
-                         env=env)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    result["seconds"] = time.perf_counter() - started
-    return result
-
-
-def summarise(label: str, runs: list[dict]) -> float:
-    seconds = [r["seconds"] for r in runs]
-    median = statistics.median(seconds)
-    print(f"{label:<8} wall median {median:.2f} s (min {min(seconds):.2f}, max {max(seconds):.2f}) | "
-          f"peak RSS {max(r['peak_mib'] for r in runs):.0f} MiB | test accuracy {runs[-1]['test_acc']:.4f} | "
-          f"{runs[-1]['epochs']} epochs")
-    return median
-
-
-def torch_available() -> bool:
-    return subprocess.run([sys.executable, "-c", "import torch"], capture_output=True).returncode == 0
-
-
-def load_text() -> str:
-    return "load average (1, 5, 15 min): " + ", ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--threads", type=int, default=None,
                         help="threads per variant (default: each library's own choice, usually all cores)")
     args = parser.parse_args()
-    # Build the MNIST cache first, so that every timed run loads it the same way.
-    subprocess.run([sys.executable, "-c", "from common.mnist import load_mnist; load_mnist()"], cwd=ROOT, check=True)
+    warm_mnist_cache()
     compare = torch_available()
     threads = f"{args.threads} thread(s) per variant" if args.threads else "default threads"
     print(f"{os.cpu_count()} CPUs, {threads}; before: {load_text()}")
@@ -217,11 +180,11 @@ def main() -> None:
     print(f"after: {load_text()}")
     print(f"Notebook 09 protocol (784-500-250-100-10, Adam lr 0.001, batch 1,000, 10 epochs, float32, "
           f"validation on 10,000 test images every epoch), {args.runs} runs, whole process each:")
-    ours_median = summarise("common", ours)
-    flat_median = summarise("flat", flat)
+    ours_median = summarise("common", ours, "epochs", "epochs")
+    flat_median = summarise("flat", flat, "epochs", "epochs")
     print(f"ratio common / flat NumPy loop: {ours_median / flat_median:.2f}")
     if compare:
-        torch_median = summarise("PyTorch", theirs)
+        torch_median = summarise("PyTorch", theirs, "epochs", "epochs")
         print(f"ratio common / PyTorch: {ours_median / torch_median:.2f}  (target <= 1.2; peak memory target "
               f"<= 700 MiB)")
     else:

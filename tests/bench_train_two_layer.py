@@ -14,14 +14,8 @@ protocol runs in PyTorch in the same way, and the ratio ours / PyTorch is printe
 """
 
 import argparse
-import json
-import statistics
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench_tools import run, summarise, torch_available, warm_mnist_cache
 
 OURS = r"""
 import json, resource
@@ -122,33 +116,11 @@ print(json.dumps({"test_acc": accuracy(x_test, t_test), "epochs": len(history), 
 """
 
 
-def run(code: str) -> dict:
-    started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    result["seconds"] = time.perf_counter() - started
-    return result
-
-
-def summarise(label: str, runs: list[dict]) -> float:
-    seconds = [r["seconds"] for r in runs]
-    median = statistics.median(seconds)
-    print(f"{label:<8} wall median {median:.2f} s (min {min(seconds):.2f}, max {max(seconds):.2f}) | "
-          f"peak RSS {max(r['peak_mib'] for r in runs):.0f} MiB | test accuracy {runs[-1]['test_acc']:.4f} | "
-          f"{runs[-1]['epochs']} evaluations")
-    return median
-
-
-def torch_available() -> bool:
-    return subprocess.run([sys.executable, "-c", "import torch"], capture_output=True).returncode == 0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    # Build the MNIST cache first, so that every timed run loads it the same way.
-    subprocess.run([sys.executable, "-c", "from common.mnist import load_mnist; load_mnist()"], cwd=ROOT, check=True)
+    warm_mnist_cache()
     compare = torch_available()
     ours, careful, theirs = [], [], []
     for _ in range(args.runs):  # interleaved, so all see the same machine conditions
@@ -158,11 +130,11 @@ def main() -> None:
             theirs.append(run(TORCH))
     print(f"Book protocol (784-50-10, 10,000 iterations, batch 100, lr 0.1, per-epoch accuracy on "
           f"70,000 images), {args.runs} runs, whole process each:")
-    ours_median = summarise("common", ours)
-    careful_median = summarise("flat", careful)
+    ours_median = summarise("common", ours, "evaluations", "epochs")
+    careful_median = summarise("flat", careful, "evaluations", "epochs")
     print(f"ratio common / flat NumPy loop: {ours_median / careful_median:.2f}")
     if compare:
-        torch_median = summarise("PyTorch", theirs)
+        torch_median = summarise("PyTorch", theirs, "evaluations", "epochs")
         print(f"ratio common / PyTorch: {ours_median / torch_median:.2f}")
     else:
         print("PyTorch is not installed: no reference run (pip install torch to compare).")
