@@ -142,19 +142,11 @@ class Adam(Optimizer):
         super().update(params, grads)
 
     def _step(self, key, param, grad):
+        # The formula of the module docstring, step by step, written into two work arrays a and b
+        # that every step reuses: for a large model, a fresh temporary array per operation costs
+        # about as much time as the arithmetic itself. (tests/test_optimizer.py checks that the
+        # numbers are exactly the formula's.)
         m, v = self._state(self.m, key, param), self._state(self.v, key, param)
-        if not (isinstance(param, np.ndarray) and isinstance(grad, np.ndarray) and grad.dtype == param.dtype):
-            m *= self.beta1
-            m += (1 - self.beta1) * grad
-            v *= self.beta2
-            v += (1 - self.beta2) * grad * grad
-            m_hat = m / (1 - self.beta1 ** self.iter)
-            v_hat = v / (1 - self.beta2 ** self.iter)
-            param -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
-            return
-        # The same operations in the same order as the lines above, so the same numbers to the last
-        # bit, but written into two reused work arrays: a large model's step then allocates no
-        # temporary arrays (each would be a fresh block of memory, about as slow as the arithmetic).
         work = self._scratch.get((param.shape, param.dtype))
         if work is None:
             work = self._scratch[(param.shape, param.dtype)] = (np.empty_like(param), np.empty_like(param))
