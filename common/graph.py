@@ -41,6 +41,8 @@ every ``.g`` has the shape of its ``.d``.
 Parameters are created by name and kept, in the order of creation, in one module-level dictionary:
 ``get_parameter_or_create``, ``get_parameters``, ``clear_parameters``. Asking for an existing name
 returns the same Variable, so two graphs (one for a batch, one for all the data) can share it.
+``clear_parameters`` marks the Variables it forgets (``was_cleared(v)``), so that a solver still
+holding them after a model cell was run again can say so instead of training a model nobody uses.
 """
 
 import numbers
@@ -48,7 +50,7 @@ import numbers
 import numpy as np
 
 __all__ = ["Variable", "Function", "add", "sub", "mul", "pow_scalar", "mean", "graph_functions",
-           "get_parameter_or_create", "get_parameters", "clear_parameters"]
+           "get_parameter_or_create", "get_parameters", "clear_parameters", "was_cleared"]
 
 
 def _shape_text(shape):
@@ -80,6 +82,7 @@ class Variable:
         self.name = name
         self.need_grad = bool(need_grad)
         self.creator = None  # the Function that computes this variable; None for a leaf
+        self._cleared = False  # True once clear_parameters() has forgotten this named parameter
         self._data = np.zeros(shape, dtype)
         self._grad = np.zeros(shape, dtype)
 
@@ -485,5 +488,19 @@ def get_parameters():
 
 
 def clear_parameters():
-    """Forget every parameter (Variables already in a graph keep working; new names start afresh)."""
+    """Forget every parameter (Variables already in a graph keep working; new names start afresh).
+
+    The forgotten Variables are marked (see ``was_cleared``): a solver that still updates them warns.
+    """
+    for variable in _parameters.values():
+        variable._cleared = True
     _parameters.clear()
+
+
+def was_cleared(variable):
+    """True for a parameter that ``clear_parameters()`` has forgotten since it was created.
+
+    Typical cause: the cell that builds the model ran again (it starts with ``clear_parameters()``),
+    so ``get_parameters()`` now holds new Variables of the same names, and the new graph uses those.
+    """
+    return bool(getattr(variable, "_cleared", False))

@@ -20,14 +20,26 @@ so ``v.d`` changes in place by exactly the rule of notebook 06a, for example SGD
 
 ``update`` leaves ``.g`` as it was: the gradient of this step stays visible until the next
 ``zero_grad``.
+
+Running the model cell again (it calls ``clear_parameters()`` and creates new Variables of the
+same names) leaves an existing solver holding the old, forgotten Variables: its updates would change
+numbers no graph uses any more, and the loss would never move. ``zero_grad``, ``weight_decay`` and
+``update`` notice this and warn once (``OrphanedParametersWarning``), naming the fix: call
+``solver.set_parameters(get_parameters())`` again, or make a new solver.
 """
+
+import warnings
 
 import numpy as np
 
-from common.graph import Variable
+from common.graph import Variable, get_parameters, was_cleared
 from common.optimizer import Adam, Momentum, make_optimizer
 
-__all__ = ["Solver", "SGDSolver", "MomentumSolver", "AdamSolver"]
+__all__ = ["Solver", "SGDSolver", "MomentumSolver", "AdamSolver", "OrphanedParametersWarning"]
+
+
+class OrphanedParametersWarning(UserWarning):
+    """A solver updates parameters that clear_parameters() has forgotten (the model was built again)."""
 
 
 def _check_learning_rate(lr, who):
@@ -49,6 +61,7 @@ class Solver:
         if not hasattr(self.optimizer, "lr"):
             raise TypeError(f"{type(self).__name__}: the optimizer needs a learning rate attribute lr")
         self._parameters = {}
+        self._warned_orphans = set()  # names already warned about, so a training loop warns once
 
     # --- which parameters -------------------------------------------------------------------
     def set_parameters(self, params):
@@ -69,6 +82,7 @@ class Solver:
                 raise ValueError(f"set_parameters: {name!r} is computed by {variable.creator.name}(), not a "
                                  f"parameter: only leaf Variables can be updated")
         self._parameters.update(params)
+        self._warned_orphans.difference_update(params)  # a Variable given again may be warned about again
 
     def get_parameters(self):
         """The registered parameters by name (a new dict; the Variables are shared)."""
@@ -78,7 +92,25 @@ class Solver:
         if not self._parameters:
             raise ValueError(f"{type(self).__name__}.{method}(): no parameters registered yet; call "
                              f"set_parameters(get_parameters()) first")
+        self._warn_about_orphans(method)
         return self._parameters
+
+    def _warn_about_orphans(self, method):
+        """Warn (once per name) when registered Variables were forgotten by clear_parameters()."""
+        orphans = [name for name, v in self._parameters.items()
+                   if was_cleared(v) and name not in self._warned_orphans]
+        if not orphans:
+            return
+        self._warned_orphans.update(orphans)
+        current = get_parameters()
+        replaced = [name for name in orphans if name in current]
+        why = (f"the model was built again and get_parameters() now holds new Variables for "
+               f"{', '.join(map(repr, replaced))}, which the new graph uses" if replaced else
+               "no graph built since then uses them")
+        warnings.warn(f"{type(self).__name__}.{method}(): the parameters {', '.join(map(repr, orphans))} "
+                      f"were forgotten by clear_parameters() ({why}), so this solver's updates would not "
+                      f"reach the model. Call solver.set_parameters(get_parameters()) again, or make a "
+                      f"new solver.", OrphanedParametersWarning, stacklevel=3)
 
     # --- the steps of a training iteration --------------------------------------------------
     def zero_grad(self):

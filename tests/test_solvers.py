@@ -1,11 +1,13 @@
 """Solvers take exactly the steps of common.optimizer on the same numbers, through .d and .g."""
 
+import warnings
+
 import numpy as np
 import pytest
 
-from common.graph import Variable, clear_parameters, get_parameter_or_create, get_parameters, mean
+from common.graph import Variable, clear_parameters, get_parameter_or_create, get_parameters, mean, was_cleared
 from common.optimizer import OPTIMIZERS, SGD, Adam, Momentum
-from common.solvers import AdamSolver, MomentumSolver, SGDSolver, Solver
+from common.solvers import AdamSolver, MomentumSolver, OrphanedParametersWarning, SGDSolver, Solver
 
 
 @pytest.fixture(autouse=True)
@@ -217,3 +219,63 @@ def test_clear_errors():
     solver.set_parameters({"a": a})
     with pytest.raises(ValueError, match="decay rate must be a number >= 0"):
         solver.weight_decay(-0.1)
+
+
+# --- finding 3 of the reliability review: a model cell run again --------------------------------
+
+def build_model_cell(x, y_true):
+    """What notebook 08's model cell does: start afresh, create a and b, build the loss."""
+    clear_parameters()
+    a = get_parameter_or_create("a", (1, 1), initializer=0.0, dtype=np.float64)
+    b = get_parameter_or_create("b", (1, 1), initializer=0.0, dtype=np.float64)
+    return mean((y_true - (a * x + b)) ** 2)
+
+
+def train_steps(solver, loss, steps=50):
+    for _ in range(steps):
+        loss.forward()
+        solver.zero_grad()
+        loss.backward()
+        solver.update()
+    loss.forward()
+    return loss.d.item()
+
+
+def test_solver_warns_when_the_model_cell_ran_again():
+    generator = np.random.default_rng(3)
+    x = Variable.from_array(generator.standard_normal((32, 1)))
+    y_true = Variable.from_array(2.0 * x.d + 1.0)
+    loss = build_model_cell(x, y_true)
+    solver = SGDSolver(lr=0.1)
+    solver.set_parameters(get_parameters())
+    loss = build_model_cell(x, y_true)  # the learner re-runs the model cell, not the solver cell
+    loss.forward()
+    start = loss.d.item()
+
+    with pytest.warns(OrphanedParametersWarning, match=r"'a', 'b'.*set_parameters\(get_parameters\(\)\)"):
+        after = train_steps(solver, loss)
+    assert after == start  # the review's silent symptom, now announced
+
+    with warnings.catch_warnings():  # once per name, not once per step
+        warnings.simplefilter("error")
+        train_steps(solver, loss, steps=2)
+
+    solver.set_parameters(get_parameters())  # the fix the warning names
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert train_steps(solver, loss) < 0.01 * start
+
+
+def test_no_warning_for_own_variables_or_a_rebuilt_solver():
+    a = Variable.from_array(np.ones((1, 1)), need_grad=True, name="a")  # not from the registry
+    solver = SGDSolver(lr=0.1)
+    solver.set_parameters({"a": a})
+    clear_parameters()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        solver.zero_grad()
+        solver.update()
+    assert not was_cleared(a)
+    W = two_parameters()["W"]
+    clear_parameters()
+    assert was_cleared(W) and "W" not in get_parameters()
