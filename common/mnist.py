@@ -10,16 +10,25 @@ Introduced in notebook 01 (set-up); first used in notebook 02, section 3.6.
 Where the data comes from, in this order:
 
 1. ``<data dir>/mnist/``: copies this module downloaded earlier (so a lost cache is rebuilt offline);
-2. the directory named by the environment variable ``DLFS_MNIST_MIRROR`` (a local mirror holding
-   the four ``.gz`` files, as CI uses);
+2. the mirror named by the environment variable ``DLFS_MNIST_MIRROR``: a local folder holding the
+   four ``.gz`` files (as CI uses), or the URL of an HTTP(S) mirror (``https://example.org/mnist/``);
 3. the public HTTPS mirrors in ``PUBLIC_MIRRORS``.
 
 Every file is checked against the SHA-256 of its *decompressed* content; a file that is missing,
-truncated or different is reported by name (a ``MNISTSourceWarning``), ignored, and the next source
-is tried. The four arrays are then cached in one ``.npz`` file (``<data dir>/mnist.npz``, never a
-pickle) written atomically: first to a temporary file, then renamed, so an interrupted run can never
-leave a half-written cache that later loads as valid. A cache that fails to load or to validate is
-rebuilt.
+truncated, too large or different is reported by name (a ``MNISTSourceWarning``), ignored, and the
+next source is tried. In a folder, an already decompressed copy (``train-images-idx3-ubyte`` without
+``.gz``, as some browsers save it) is recognised too. A download that fails in any way (refused,
+cut short, not HTTP at all, slower than ``DOWNLOAD_DEADLINE`` seconds in total, larger than
+``MAX_DOWNLOAD_BYTES``, or inflating to more than ``MAX_DECOMPRESSED_BYTES``) moves on to the next
+source.
+
+The four arrays are then cached in one ``.npz`` file (``<data dir>/mnist.npz``, never a pickle)
+written atomically: first to a temporary file, then renamed, so an interrupted run can never leave a
+half-written cache that later loads as valid. The cache records the SHA-256 of each array (computed
+over the array in its original IDX form, so it equals the source file's checksum) and the number of
+training and test images; loading recomputes the checksums and checks the counts (60,000 / 10,000).
+A cache that fails to load or to validate (a damaged file, a ``.npy``, a hand-made or truncated copy)
+is rebuilt.
 
 The data dir is the repository's ``data/`` folder when ``common`` runs from a checkout, otherwise a
 per-user cache folder; set ``DLFS_DATA_DIR`` to choose another.
@@ -33,8 +42,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import os
 import sys
+import time
 import urllib.error
 import urllib.request
 import warnings
@@ -62,7 +73,10 @@ PUBLIC_MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 )
-DOWNLOAD_TIMEOUT = 30  # seconds without an answer before a mirror is given up
+DOWNLOAD_TIMEOUT = 30     # seconds without an answer (connecting, or between two reads) before a mirror is given up
+DOWNLOAD_DEADLINE = 600   # seconds for a whole file, however it trickles in (the largest is 9.9 MB)
+MAX_DOWNLOAD_BYTES = 32 * 2**20      # no MNIST .gz file is larger than 10 MB
+MAX_DECOMPRESSED_BYTES = 64 * 2**20  # the largest decompressed file has 47,040,016 bytes
 
 # The four files, by the key under which their array is cached.
 FILES = {
@@ -73,13 +87,16 @@ FILES = {
 }
 
 # SHA-256 of each file's decompressed content (the raw IDX bytes). They do not depend on how the
-# file was gzip-compressed, so they hold for every mirror.
+# file was gzip-compressed, so they hold for every mirror. Compared without regard to case.
 EXPECTED_SHA256 = {
     "train-images-idx3-ubyte.gz": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
     "train-labels-idx1-ubyte.gz": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
     "t10k-images-idx3-ubyte.gz": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
     "t10k-labels-idx1-ubyte.gz": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
+
+# How many images (and labels) each split holds.
+EXPECTED_COUNTS = {"train": 60_000, "test": 10_000}
 
 CACHE_NAME = "mnist.npz"
 DOWNLOADS_NAME = "mnist"  # folder inside the data dir for verified copies of downloaded files
@@ -190,10 +207,15 @@ def cache_path() -> Path:
 
 
 def _sources() -> list[str | Path]:
-    """Every place a file may come from, in the order they are tried (see the module docstring)."""
+    """Every place a file may come from, in the order they are tried (see the module docstring).
+
+    A folder is a ``Path``, a web mirror a ``str`` (the URL the file names are appended to).
+    """
     sources: list[str | Path] = [data_dir() / DOWNLOADS_NAME]
-    mirror = os.environ.get(MIRROR_ENV)
-    if mirror:
+    mirror = os.environ.get(MIRROR_ENV, "").strip()
+    if mirror.lower().startswith(("http://", "https://")):
+        sources.append(mirror if mirror.endswith("/") else mirror + "/")
+    elif mirror:
         sources.append(Path(mirror).expanduser())
     sources.extend(PUBLIC_MIRRORS)
     return sources
@@ -224,42 +246,77 @@ def _load_raw_arrays() -> dict[str, np.ndarray]:
 
 
 def _expected_fingerprint() -> np.ndarray:
-    """The checksums the cache was built from, stored inside it: a changed source list forces a rebuild."""
-    return np.array([EXPECTED_SHA256[FILES[key]] for key in FILES])
+    """The checksums of the four source files, in the order of FILES (lower-case hex)."""
+    return np.array([EXPECTED_SHA256[FILES[key]].lower() for key in FILES])
+
+
+def _idx_sha256(array: np.ndarray) -> str:
+    """SHA-256 of ``array`` written back in the IDX format: the checksum of the file it came from."""
+    digest = hashlib.sha256()
+    digest.update(np.array([_IDX_MAGIC[array.ndim], *array.shape], dtype=">u4").tobytes())
+    digest.update(np.ascontiguousarray(array).data)
+    return digest.hexdigest()
+
+
+def _expected_counts() -> np.ndarray:
+    return np.array([EXPECTED_COUNTS["train"], EXPECTED_COUNTS["test"]])
 
 
 def _read_cache(path: Path) -> dict[str, np.ndarray]:
     """Load and validate the cache. Raises _Unusable for anything short of a sound file.
 
     Reading every array in full also makes ``zipfile`` check each member's CRC-32, so flipped or
-    missing bytes anywhere in the file are caught here.
+    missing bytes anywhere in the file are caught here. The arrays' own SHA-256 is then recomputed:
+    a hand-made cache (too few images, shuffled labels) cannot pass for the real data.
     """
     try:
         # Opening the file ourselves guarantees it is closed even when NumPy gives up half-way.
-        with open(path, "rb") as file, np.load(file, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as error:
+        with open(path, "rb") as file:
+            loaded = np.load(file, allow_pickle=False)
+            if not isinstance(loaded, np.lib.npyio.NpzFile):  # a .npy holds one bare array
+                raise _Unusable(f"it is a single {type(loaded).__name__}, not an .npz archive of arrays")
+            with loaded as npz:
+                arrays = {key: npz[key] for key in npz.files}
+    except _Unusable:
+        raise
+    except Exception as error:  # whatever a damaged or foreign file makes NumPy or zipfile raise
         raise _Unusable(f"{type(error).__name__}: {error}") from None
 
-    expected_keys = set(FILES) | {"source_sha256"}
-    if set(arrays) != expected_keys:
-        raise _Unusable(f"it holds {sorted(arrays)}, expected {sorted(expected_keys)}")
-    if not np.array_equal(arrays.pop("source_sha256"), _expected_fingerprint()):
+    required = set(FILES) | {"source_sha256"}
+    allowed = required | {"counts"}  # caches written before the counts were stored lack them
+    if not required <= set(arrays) <= allowed:
+        raise _Unusable(f"it holds {sorted(arrays)}, expected {sorted(allowed)}")
+    recorded = arrays.pop("source_sha256")
+    if recorded.shape != (len(FILES),) or recorded.dtype.kind != "U" or \
+            not np.array_equal(np.char.lower(recorded), _expected_fingerprint()):
         raise _Unusable("it was built from different source files")
+    counts = arrays.pop("counts", None)
+    if counts is not None and not np.array_equal(counts, _expected_counts()):
+        raise _Unusable(f"it records {counts.tolist()} images, expected {_expected_counts().tolist()}")
     for split in ("train", "test"):
         images, labels = arrays[f"x_{split}"], arrays[f"t_{split}"]
         if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
             raise _Unusable(f"x_{split} has shape {images.shape} and dtype {images.dtype}")
+        if len(images) != EXPECTED_COUNTS[split]:
+            raise _Unusable(f"x_{split} holds {len(images)} images, MNIST has {EXPECTED_COUNTS[split]}")
         if labels.dtype != np.uint8 or labels.shape != images.shape[:1]:
             raise _Unusable(f"t_{split} has shape {labels.shape} for {images.shape[0]} images")
-        if labels.size and labels.max() >= NUM_CLASSES:
-            raise _Unusable(f"t_{split} holds a label {labels.max()}, but digits go from 0 to 9")
+    for key, filename in FILES.items():
+        if _idx_sha256(arrays[key]) != EXPECTED_SHA256[filename].lower():
+            raise _Unusable(f"{key} does not match the SHA-256 of {filename}: the arrays were changed "
+                            f"after the cache was written, or it was made by hand")
     return arrays
 
 
 def _atomic_save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Write ``arrays`` to ``path`` so that the file is either complete or absent, never half-written."""
-    atomic_write(path, lambda f: np.savez(f, source_sha256=_expected_fingerprint(), **arrays))
+    """Write ``arrays`` to ``path`` so that the file is either complete or absent, never half-written.
+
+    Besides the arrays it records their SHA-256 (``source_sha256``, in the order of FILES) and the
+    number of training and test images (``counts``), both checked by ``_read_cache``.
+    """
+    fingerprint = np.array([_idx_sha256(arrays[key]) for key in FILES])
+    counts = np.array([len(arrays["x_train"]), len(arrays["x_test"])])
+    atomic_write(path, lambda f: np.savez(f, source_sha256=fingerprint, counts=counts, **arrays))
 
 
 # --------------------------------------------------------------------------------------------
@@ -277,9 +334,10 @@ def _arrays_from_sources() -> dict[str, np.ndarray]:
     if failures:
         raise MNISTUnavailableError(_unavailable_message(failures))
     for split in ("train", "test"):
-        if len(arrays[f"x_{split}"]) != len(arrays[f"t_{split}"]):
-            raise MNISTUnavailableError(f"MNIST {split} images and labels disagree in count "
-                                        f"({len(arrays[f'x_{split}'])} vs {len(arrays[f't_{split}'])}).")
+        counts = (len(arrays[f"x_{split}"]), len(arrays[f"t_{split}"]))
+        if counts != (EXPECTED_COUNTS[split],) * 2:
+            raise MNISTUnavailableError(f"MNIST {split} files hold {counts[0]} images and {counts[1]} labels, "
+                                        f"expected {EXPECTED_COUNTS[split]} of each.")
     return arrays
 
 
@@ -290,8 +348,8 @@ def _fetch_verified(filename: str) -> tuple[bytes | None, list[str]]:
     for source in _sources():
         where = _describe(source, filename)
         try:
-            compressed = _read_from(source, filename)
-            raw = _decompress_and_verify(compressed, filename)
+            data, where = _read_from(source, filename)
+            raw = _decompress_and_verify(data, filename)
         except _Unusable as problem:
             is_own_copy_missing = source == downloads and not (downloads / filename).exists()
             if not is_own_copy_missing:  # having downloaded nothing yet is normal, not worth a warning
@@ -302,7 +360,7 @@ def _fetch_verified(filename: str) -> tuple[bytes | None, list[str]]:
                 (downloads / filename).unlink(missing_ok=True)  # discard a bad copy of our own
             continue
         if isinstance(source, str):
-            _keep_download(downloads / filename, compressed)
+            _keep_download(downloads / filename, data)
         return raw, attempts
     return None, attempts
 
@@ -311,46 +369,128 @@ def _describe(source: str | Path, filename: str) -> str:
     return source + filename if isinstance(source, str) else str(Path(source) / filename)
 
 
-def _read_from(source: str | Path, filename: str) -> bytes:
-    """The compressed bytes of ``filename`` from a local folder (a Path) or a URL prefix (a str)."""
+def _uncompressed_names(filename: str) -> list[str]:
+    """Names a decompressed copy may have: ``train-images-idx3-ubyte`` and ``train-images.idx3-ubyte``."""
+    stem = filename[:-len(".gz")]
+    return [stem, stem.replace("-idx", ".idx")]
+
+
+def _read_from(source: str | Path, filename: str) -> tuple[bytes, str]:
+    """The bytes of ``filename`` (gzipped, or already decompressed) from a folder (a Path) or a URL
+    prefix (a str), and where exactly they came from. Raises _Unusable on any failure."""
     if isinstance(source, Path):
-        try:
-            return (source / filename).read_bytes()
-        except FileNotFoundError:
-            raise _Unusable("file not found") from None
-        except OSError as error:
-            raise _Unusable(f"cannot read it: {error.strerror or error}") from None
-    url = source + filename
+        return _read_file(source, filename)
+    return _download(source + filename), source + filename
+
+
+def _read_file(folder: Path, filename: str) -> tuple[bytes, str]:
+    candidates = [folder / filename] + [folder / name for name in _uncompressed_names(filename)]
+    path = next((c for c in candidates if c.is_file()), None)
+    if path is None:
+        if (folder / filename).exists():
+            raise _Unusable("it is not a file")
+        raise _Unusable(f"file not found (nor a decompressed copy named {_uncompressed_names(filename)[0]})")
+    try:
+        size = path.stat().st_size
+        limit = MAX_DOWNLOAD_BYTES if path.name == filename else MAX_DECOMPRESSED_BYTES
+        if size > limit:
+            raise _Unusable(f"{size:,} bytes, more than any MNIST file ({limit:,} allowed)")
+        return path.read_bytes(), str(path)
+    except OSError as error:
+        raise _Unusable(f"cannot read it: {error.strerror or error}") from None
+
+
+def _download(url: str) -> bytes:
+    """Download ``url`` whole, within DOWNLOAD_DEADLINE seconds and MAX_DOWNLOAD_BYTES bytes.
+
+    Every way a download can fail becomes an _Unusable with a short reason, so that the caller can
+    move on to the next source: HTTP errors, unreachable hosts, timeouts, resets, a connection closed
+    before the promised length (IncompleteRead), an answer that is not HTTP at all (BadStatusLine).
+    """
     print(f"Downloading {url} ...", flush=True)
+    deadline = time.monotonic() + DOWNLOAD_DEADLINE
     try:
         with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response:
-            return response.read()
+            announced = response.headers.get("Content-Length")
+            if announced and announced.isdigit() and int(announced) > MAX_DOWNLOAD_BYTES:
+                raise _Unusable(f"the server announces {int(announced):,} bytes, more than any MNIST file "
+                                f"({MAX_DOWNLOAD_BYTES:,} allowed)")
+            chunks, size = [], 0
+            while True:
+                # read1 returns what has arrived (at most 1 MiB) instead of waiting for a full block,
+                # so a server that trickles bytes cannot keep us past the deadline.
+                chunk = response.read1(1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_DOWNLOAD_BYTES:
+                    raise _Unusable(f"more than {MAX_DOWNLOAD_BYTES:,} bytes, more than any MNIST file")
+                if time.monotonic() > deadline:
+                    raise _Unusable(f"too slow: {size:,} bytes after {DOWNLOAD_DEADLINE} s")
+            if announced and announced.isdigit() and size < int(announced):
+                raise http.client.IncompleteRead(b"".join(chunks), int(announced) - size)
+            return b"".join(chunks)
+    except _Unusable:
+        raise
     except urllib.error.HTTPError as error:
         raise _Unusable(f"HTTP error {error.code} {error.reason}") from None
     except urllib.error.URLError as error:
         raise _Unusable(f"unreachable ({error.reason})") from None
-    except (OSError, ValueError) as error:  # timeouts, resets, malformed URLs
+    except http.client.IncompleteRead as error:
+        raise _Unusable(f"cut short: the connection closed after {len(error.partial):,} bytes, "
+                        f"{error.expected:,} more were announced") from None
+    except (OSError, ValueError, http.client.HTTPException) as error:  # timeouts, resets, not HTTP
+        raise _Unusable(f"download failed ({type(error).__name__}: {error})") from None
+    except Exception as error:  # anything else one mirror does must not stop us trying the next one
         raise _Unusable(f"download failed ({type(error).__name__}: {error})") from None
 
 
-def _decompress_and_verify(compressed: bytes, filename: str) -> bytes:
-    try:
-        raw = gzip.decompress(compressed)
-    except EOFError:
-        raise _Unusable("truncated: the gzip stream ends early") from None
-    except (OSError, zlib.error) as error:
-        raise _Unusable(f"not a valid gzip file ({error})") from None
+def _gunzip(compressed: bytes) -> bytes:
+    """Decompress gzip data, refusing to produce more than MAX_DECOMPRESSED_BYTES (a "zip bomb")."""
+    pieces, total, rest = [], 0, compressed
+    while rest:
+        member = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # one gzip member; files may hold several
+        piece = member.decompress(rest, MAX_DECOMPRESSED_BYTES - total + 1)
+        total += len(piece)
+        if total > MAX_DECOMPRESSED_BYTES:
+            raise _Unusable(f"it inflates to more than {MAX_DECOMPRESSED_BYTES:,} bytes, more than any MNIST file")
+        if not member.eof:
+            raise _Unusable("truncated: the gzip stream ends early")
+        pieces.append(piece)
+        rest = member.unused_data
+        if not rest.strip(b"\0"):  # gzip allows zero padding after the last member
+            break
+    return b"".join(pieces)
+
+
+def _decompress_and_verify(data: bytes, filename: str) -> bytes:
+    if data[:2] == b"\x1f\x8b":  # the gzip magic number
+        try:
+            raw = _gunzip(data)
+        except zlib.error as error:
+            raise _Unusable(f"not a valid gzip file ({error})") from None
+    elif data[:3] == b"\x00\x00\x08":  # an IDX header: a copy that was already decompressed
+        if len(data) > MAX_DECOMPRESSED_BYTES:
+            raise _Unusable(f"{len(data):,} bytes, more than any MNIST file")
+        raw = data
+    elif not data:
+        raise _Unusable("not a valid gzip file (it is empty)")
+    else:
+        raise _Unusable(f"not a valid gzip file (it starts with {data[:16]!r})")
     digest = hashlib.sha256(raw).hexdigest()
-    expected = EXPECTED_SHA256[filename]
+    expected = EXPECTED_SHA256[filename].lower()
     if digest != expected:
         raise _Unusable(f"SHA-256 of its content is {digest[:16]}..., expected {expected[:16]}...")
     return raw
 
 
-def _keep_download(path: Path, compressed: bytes) -> None:
+def _keep_download(path: Path, data: bytes) -> None:
     """Save a verified download, so that a lost or corrupt cache can be rebuilt without the network."""
     try:
-        atomic_write(path, lambda f: f.write(compressed))
+        if data[:2] != b"\x1f\x8b":  # the server sent it decompressed: keep it as the .gz it names
+            data = gzip.compress(data, mtime=0)
+        atomic_write(path, lambda f: f.write(data))
     except OSError:
         pass  # only a convenience: the cache itself is written later
 
@@ -381,7 +521,8 @@ def _unavailable_message(failures: list[tuple[str, list[str]]]) -> str:
         "How to fix it (any one is enough):",
         "  - connect to the internet and run again; the files come from " + " or ".join(PUBLIC_MIRRORS),
         f"  - download the four .gz files ({', '.join(FILES.values())}) by hand into a folder",
-        f"    and set the environment variable {MIRROR_ENV} to that folder;",
+        f"    (decompressed copies without .gz are fine too) and set the environment variable",
+        f"    {MIRROR_ENV} to that folder, or to the URL of another mirror (https://.../);",
         f"  - copy an existing {CACHE_NAME} into {data_dir()} (choose that folder with {DATA_DIR_ENV}).",
     ]
     return "\n".join(lines)

@@ -11,6 +11,7 @@ import http.server
 import os
 import socket
 import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -50,6 +51,7 @@ def synthetic(monkeypatch, tmp_path):
     }
     raw = {mnist.FILES[key]: idx_bytes(a) for key, a in arrays.items()}
     monkeypatch.setattr(mnist, "EXPECTED_SHA256", {name: hashlib.sha256(r).hexdigest() for name, r in raw.items()})
+    monkeypatch.setattr(mnist, "EXPECTED_COUNTS", {"train": N_TRAIN, "test": N_TEST})
     monkeypatch.setattr(mnist, "PUBLIC_MIRRORS", (f"http://127.0.0.1:{closed_port()}/",))
     monkeypatch.setenv("DLFS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("DLFS_MNIST_MIRROR", raising=False)
@@ -86,7 +88,7 @@ def http_mirror(tmp_path):
     def serve(folder: Path) -> str:
         server = http.server.ThreadingHTTPServer(
             ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}/"
 
@@ -151,7 +153,9 @@ def test_cache_is_npz_loadable_without_pickle(synthetic, tmp_path, monkeypatch):
     monkeypatch.setenv("DLFS_MNIST_MIRROR", str(write_mirror(tmp_path / "mirror", raw)))
     load_mnist()
     with np.load(mnist.cache_path(), allow_pickle=False) as npz:
-        assert set(npz.files) == {"x_train", "t_train", "x_test", "t_test", "source_sha256"}
+        assert set(npz.files) == {"x_train", "t_train", "x_test", "t_test", "source_sha256", "counts"}
+        assert npz["counts"].tolist() == [N_TRAIN, N_TEST]
+        assert npz["source_sha256"].tolist() == [mnist.EXPECTED_SHA256[f] for f in mnist.FILES.values()]
 
 
 def test_data_dir_is_repository_data_folder_by_default(monkeypatch):
@@ -370,3 +374,211 @@ def test_real_mnist():
     (images, _), _ = load_mnist(normalize=False, flatten=False)
     assert images.shape == (60000, 1, 28, 28) and images.dtype == np.uint8
     np.testing.assert_array_equal(images.reshape(60000, 784) / np.float32(255), x_train)
+
+
+# ---------------------------------------------------------------------------------------------
+# Review findings 8-11 and 16: misbehaving HTTP mirrors, size caps, odd caches, hand-made caches
+# ---------------------------------------------------------------------------------------------
+
+VICTIM = "t10k-labels-idx1-ubyte.gz"  # the file the bad mirror misbehaves on; it answers 404 for the others
+
+
+@pytest.fixture
+def bad_http_mirror():
+    """A local server on 127.0.0.1 that misbehaves in one of several ways; yields mode -> URL prefix.
+
+    Every handler ends by itself within a few seconds, and the server stops when the test ends.
+    """
+    servers = []
+
+    def serve(mode: str, body: bytes = b"") -> str:
+        class Misbehaving(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if not self.path.endswith(VICTIM):
+                    self.send_error(404)
+                    return
+                if mode == "not http":
+                    self.wfile.write(b"SSH-2.0-OpenSSH_9.6\r\n\r\n")
+                    return
+                self.send_response(200)
+                if mode == "cut short":  # promises a million bytes, sends 1,002, hangs up
+                    self.send_header("Content-Length", "1000000")
+                    self.end_headers()
+                    self.wfile.write(b"\x1f\x8b" + b"x" * 1000)
+                elif mode == "huge announced":
+                    self.send_header("Content-Length", str(10 * 2**30))
+                    self.end_headers()
+                    self.wfile.write(b"x" * 1000)
+                elif mode == "endless":  # no Content-Length: junk until the client gives up (bounded here)
+                    self.end_headers()
+                    for _ in range(200):
+                        try:
+                            self.wfile.write(b"x" * 65536)
+                        except OSError:
+                            return
+                elif mode == "trickle":  # one byte at a time: each read succeeds, the whole never ends
+                    self.send_header("Content-Length", "1000000")
+                    self.end_headers()
+                    stop = time.monotonic() + 5
+                    while time.monotonic() < stop:
+                        try:
+                            self.wfile.write(b"\x1f")
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                        time.sleep(0.05)
+                else:  # "body": these exact bytes
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Misbehaving)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("mode, reported", [
+    ("cut short", "cut short"),                       # http.client.IncompleteRead (H05, H15)
+    ("not http", "BadStatusLine"),                    # an answer that is not HTTP (H09, H16)
+    ("trickle", "too slow"),                          # no overall deadline before (H17)
+    ("huge announced", "announces"),                  # no size cap before (H18)
+    ("endless", "more than"),
+    ("bomb", "inflates to more than"),                # a small gzip of a huge file (H19)
+])
+def test_misbehaving_http_mirror_falls_through_to_the_next(synthetic, tmp_path, monkeypatch, http_mirror,
+                                                           bad_http_mirror, mode, reported):
+    arrays, raw = synthetic
+    monkeypatch.setattr(mnist, "DOWNLOAD_TIMEOUT", 2)
+    monkeypatch.setattr(mnist, "DOWNLOAD_DEADLINE", 0.5)
+    monkeypatch.setattr(mnist, "MAX_DOWNLOAD_BYTES", 2_000_000)
+    monkeypatch.setattr(mnist, "MAX_DECOMPRESSED_BYTES", 100_000)
+    bomb = gzip.compress(b"\0" * 5_000_000, mtime=0)  # 5 KB that inflates to 5 MB
+    bad = bad_http_mirror("body" if mode == "bomb" else mode, bomb)
+    monkeypatch.setenv("DLFS_MNIST_MIRROR", bad)  # the mirror setting takes a URL too
+    monkeypatch.setattr(mnist, "PUBLIC_MIRRORS", (http_mirror(write_mirror(tmp_path / "good", raw)),))
+
+    started = time.monotonic()
+    with pytest.warns(MNISTSourceWarning) as record:
+        loaded = load_mnist(normalize=False)
+    assert time.monotonic() - started < 5
+    assert_matches(arrays, loaded)
+    messages = [str(w.message) for w in record]
+    assert any(bad + VICTIM in m and reported in m for m in messages), messages
+
+
+def test_http_mirror_setting_needs_no_public_mirror(synthetic, tmp_path, monkeypatch, http_mirror):
+    arrays, raw = synthetic
+    url = http_mirror(write_mirror(tmp_path / "web", raw))
+    monkeypatch.setenv("DLFS_MNIST_MIRROR", url.rstrip("/"))  # with or without the final slash
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the dead public mirror is never needed
+        assert_matches(arrays, load_mnist(normalize=False))
+
+
+def test_uncompressed_copies_in_the_mirror_folder_are_recognised(synthetic, tmp_path, monkeypatch):
+    arrays, raw = synthetic
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    names = list(raw)
+    (mirror / names[0].removesuffix(".gz")).write_bytes(raw[names[0]])          # gunzipped by hand
+    (mirror / names[1].removesuffix(".gz").replace("-idx", ".idx")).write_bytes(raw[names[1]])  # Windows name
+    (mirror / names[2]).write_bytes(raw[names[2]])  # a browser decompressed it but kept the .gz name
+    (mirror / names[3]).write_bytes(gzip.compress(raw[names[3]]))
+    monkeypatch.setenv("DLFS_MNIST_MIRROR", str(mirror))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_matches(arrays, load_mnist(normalize=False))
+
+
+def test_missing_file_names_the_decompressed_alternative(synthetic, tmp_path, monkeypatch):
+    monkeypatch.setenv("DLFS_MNIST_MIRROR", str(tmp_path / "empty"))
+    with pytest.warns(MNISTSourceWarning) as record:
+        with pytest.raises(MNISTUnavailableError, match="decompressed copies without .gz"):
+            load_mnist()
+    assert any("nor a decompressed copy named t10k-labels-idx1-ubyte" in str(w.message) for w in record)
+
+
+def test_oversized_file_in_the_mirror_folder_is_refused(synthetic, tmp_path, monkeypatch, http_mirror):
+    arrays, raw = synthetic
+    monkeypatch.setattr(mnist, "MAX_DOWNLOAD_BYTES", 50_000)
+    mirror = write_mirror(tmp_path / "mirror", raw, replace={VICTIM: b"\x1f\x8b" + b"\0" * 60_000})
+    monkeypatch.setenv("DLFS_MNIST_MIRROR", str(mirror))
+    monkeypatch.setattr(mnist, "PUBLIC_MIRRORS", (http_mirror(write_mirror(tmp_path / "good", raw)),))
+    with pytest.warns(MNISTSourceWarning, match="60,002 bytes, more than any MNIST file"):
+        assert_matches(arrays, load_mnist(normalize=False))
+
+
+def test_upper_case_checksums_are_accepted(synthetic, tmp_path, monkeypatch):
+    arrays, raw = synthetic
+    monkeypatch.setattr(mnist, "EXPECTED_SHA256", {k: v.upper() for k, v in mnist.EXPECTED_SHA256.items()})
+    monkeypatch.setenv("DLFS_MNIST_MIRROR", str(write_mirror(tmp_path / "mirror", raw)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_matches(arrays, load_mnist(normalize=False))
+        assert_matches(arrays, load_mnist(normalize=False))  # and the cache it wrote is accepted
+
+
+def test_npy_file_as_cache_is_rebuilt(synthetic, tmp_path, monkeypatch):
+    """C06: np.load gives a bare array for a .npy, which used to crash the reader for good."""
+    arrays, raw = synthetic
+    monkeypatch.setenv("DLFS_MNIST_MIRROR", str(write_mirror(tmp_path / "mirror", raw)))
+    with open(mnist.cache_path(), "wb") as file:
+        np.save(file, np.zeros(3))
+    with pytest.warns(MNISTSourceWarning, match="not an .npz archive"):
+        assert_matches(arrays, load_mnist(normalize=False))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_matches(arrays, load_mnist(normalize=False))
+
+
+def hand_made_cache(arrays, **changes):
+    """What the old error message invited: an npz with the right keys and fingerprint, other contents."""
+    content = dict(arrays, **changes)
+    np.savez(mnist.cache_path(), source_sha256=mnist._expected_fingerprint(), **content)
+
+
+@pytest.mark.parametrize("change, reported", [
+    ("fewer images", "holds 5 images"),
+    ("shuffled labels", "t_train does not match the SHA-256"),
+    ("one pixel", "x_test does not match the SHA-256"),
+    ("counts", "records"),
+])
+def test_hand_made_cache_is_rebuilt(synthetic, tmp_path, monkeypatch, change, reported):
+    """C08, C09: the fingerprint used to be a constant, so any arrays with it loaded as valid."""
+    arrays, raw = synthetic
+    monkeypatch.setenv("DLFS_MNIST_MIRROR", str(write_mirror(tmp_path / "mirror", raw)))
+    mnist.data_dir()
+    if change == "fewer images":
+        hand_made_cache(arrays, x_train=arrays["x_train"][:5], t_train=arrays["t_train"][:5])
+    elif change == "shuffled labels":
+        hand_made_cache(arrays, t_train=np.roll(arrays["t_train"], 1))
+    elif change == "one pixel":
+        x_test = arrays["x_test"].copy()
+        x_test[0, 0, 0] ^= 1
+        hand_made_cache(arrays, x_test=x_test)
+    else:
+        hand_made_cache(arrays, counts=np.array([60_000, 10_000]))
+    with pytest.warns(MNISTSourceWarning, match=f"cache .* is unusable .*{reported}"):
+        assert_matches(arrays, load_mnist(normalize=False))
+    with warnings.catch_warnings():  # the rebuilt cache is sound
+        warnings.simplefilter("error")
+        assert_matches(arrays, load_mnist(normalize=False))
+
+
+def test_cache_without_counts_from_an_older_version_still_loads(synthetic, tmp_path, monkeypatch):
+    arrays, raw = synthetic
+    mnist.data_dir()
+    hand_made_cache(arrays)  # exactly what the previous version wrote: real arrays, no counts
+    monkeypatch.setenv("DLFS_MNIST_MIRROR", str(tmp_path / "nowhere"))  # only the cache can answer
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_matches(arrays, load_mnist(normalize=False))
