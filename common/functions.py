@@ -11,7 +11,8 @@ import numpy as np
 
 __all__ = [
     "identity_function", "step_function", "sigmoid", "sigmoid_grad", "relu", "relu_grad", "tanh",
-    "softmax", "log_softmax", "sum_squared_error", "mean_squared_error", "cross_entropy_error",
+    "softmax", "log_softmax", "sum_squared_error", "mean_squared_error", "cross_entropy_error", "softmax_loss",
+    "np",  # the book's scripts get NumPy from `from common.functions import *`, so a star import gives it too
 ]
 
 
@@ -128,7 +129,7 @@ def as_batch(y, t, name="cross_entropy_error"):
     """Scores or probabilities ``y`` as a batch (N, classes) and answers ``t`` checked against it.
 
     A single row becomes a batch of one. ``t`` must be one-hot rows (same shape as y) or integer
-    class labels of shape (N,); anything else is a ValueError that says what was expected.
+    class labels of shape (N,) (or a column (N, 1)); anything else is a ValueError that says what was expected.
     Returns (y, t, is_one_hot).
     """
     y = _float_array(y)
@@ -139,7 +140,13 @@ def as_batch(y, t, name="cross_entropy_error"):
     if y.ndim != 2:
         raise ValueError(f"{name} expected y of shape (N, classes), got {y.shape}")
     batch_size, classes = y.shape
+    if t.shape == (batch_size, 1) and classes > 1:  # labels as a column (N, 1), as the book's chapter 7 passes them
+        t = t[:, 0]
     if t.shape == y.shape:
+        if t.size and np.any(np.abs(t.sum(axis=1) - 1) > 1e-3):
+            sums = t.sum(axis=1)
+            raise ValueError(f"{name} expected each one-hot row of t to add up to 1, got row sums from "
+                             f"{sums.min():g} to {sums.max():g} (an all-zero row has no correct class)")
         return y, t, True
     if t.shape != (batch_size,):
         raise ValueError(f"{name} expected t as one-hot {y.shape} or as labels ({batch_size},), got t {t.shape}")
@@ -165,3 +172,16 @@ def cross_entropy_error(y, t):
         return -np.sum(t * np.log(y + delta)) / batch_size
     # With labels, only the correct class's term of the sum survives: pick y[n, t_n] directly.
     return -np.sum(np.log(y[np.arange(batch_size), t] + delta)) / batch_size
+
+
+def softmax_loss(X, t):
+    """cross_entropy_error(softmax(X), t): the loss of a batch of scores X, in one call (the book's name).
+
+    Computed through log_softmax, so it stays finite where softmax would round a probability to 0.
+    """
+    X, t, one_hot = as_batch(X, t, name="softmax_loss")
+    log_y = log_softmax(X)
+    batch_size = X.shape[0]
+    if one_hot:
+        return -np.sum(t * log_y) / batch_size
+    return -np.sum(log_y[np.arange(batch_size), t]) / batch_size

@@ -2,23 +2,73 @@
 
 Introduced in notebook 05 (sections 5.4-5.6).
 
-Every layer speaks one protocol:
+Every layer of a network speaks one protocol (the base class ``Layer`` below):
 
-    out = layer.forward(x)       # computes the output and keeps what backward will need
-    dx = layer.backward(dout)    # dout = dL/d(out) from the layer above; returns dL/dx
+    out = layer.forward(x, train_flg=False)   # computes the output and keeps what backward will need
+    dx = layer.backward(dout)                 # dout = dL/d(out) from the layer above; returns dL/dx
 
-Layers with parameters (Affine) also store their gradients (dW, db) during ``backward``.
+``train_flg`` tells layers that behave differently while training (BatchNormalization, Dropout) which
+mode they are in; every other layer accepts it and ignores it. A layer with parameters names them in
+``param_names`` (Affine: ``("W", "b")``) and keeps each one as an attribute of that name (``layer.W``)
+with its gradient beside it after ``backward`` (``layer.dW``): the book's names, which its scripts read.
 No layer ever writes into an array it was given (the book's ReLU backward sets ``dout[mask] = 0``,
 which silently changes the caller's array; ours builds a new one).
+
+MulLayer and AddLayer (section 5.4) take two inputs; they are the first examples of the idea, not
+parts of a network, so they keep the book's two-argument form.
 """
 
 import numpy as np
 
+from common.functions import __all__ as _function_names
+from common.functions import *  # noqa: F401,F403  (the book's layers module re-exports them)
 from common.functions import as_batch, sigmoid, softmax, tanh
 from common.rng import rng as project_rng
+from common.util import col2im, im2col, image_windows, image_windows_backward  # noqa: F401  (col2im, im2col: re-exported as in the book)
 
-__all__ = ["MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "BatchNormalization", "Dropout",
-           "Tanh", "Softmax", "Identity"]
+__all__ = ["Layer", "MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "BatchNormalization",
+           "Dropout", "Tanh", "Softmax", "Identity", "Convolution", "Pooling", "im2col", "col2im",
+           *_function_names]
+
+
+class Layer:
+    """What every layer of a network shares.
+
+    ``param_names``: the names of the layer's parameters, e.g. ("W", "b"). Each is an attribute
+    (``self.W``) and, after ``backward``, has its gradient in ``"d" + name`` (``self.dW``).
+    ``state_names``: other arrays the layer keeps between calls (batch norm's running averages).
+    ``skips_input_gradient``: True for layers whose ``backward(dout, input_gradient=False)`` can skip
+    computing dL/dx; a network's first layer receives the data, whose gradient nobody needs.
+    """
+
+    param_names = ()
+    state_names = ()  # what the layer keeps between calls besides parameters (running averages)
+    skips_input_gradient = False
+
+    def forward(self, x, train_flg=False):
+        raise NotImplementedError
+
+    def backward(self, dout):
+        raise NotImplementedError
+
+    def param_items(self):
+        """[(name, array), ...] of this layer's parameters, in ``param_names`` order."""
+        return [(name, getattr(self, name)) for name in self.param_names]
+
+    def grad_items(self):
+        """[(name, gradient), ...] as computed by the latest ``backward``."""
+        return [(name, getattr(self, "d" + name)) for name in self.param_names]
+
+    def _check_dout(self, dout, shape):
+        """dout as an array of ``shape`` (the shape forward returned), or a ValueError saying why not."""
+        if shape is None:
+            raise RuntimeError(f"{type(self).__name__}.backward was called before forward: run forward first, "
+                               f"it keeps what backward needs")
+        dout = np.asarray(dout)
+        if dout.shape != tuple(shape):
+            raise ValueError(f"{type(self).__name__}.backward expected dout of shape {tuple(shape)} (the shape "
+                             f"forward returned), got {dout.shape}")
+        return dout
 
 
 class MulLayer:
@@ -46,7 +96,7 @@ class AddLayer:
         return dout, dout
 
 
-class Relu:
+class Relu(Layer):
     """y = max(0, x). Backward lets the gradient through where x > 0 and blocks it (0) elsewhere.
 
     ``mask`` is True where the input was positive, i.e. where the gradient flows.
@@ -55,35 +105,40 @@ class Relu:
     def __init__(self):
         self.mask = None
 
-    def forward(self, x):
+    def forward(self, x, train_flg=False):
         self.mask = x > 0
         return np.maximum(x, 0)  # np.maximum makes a new array: x itself is left alone
 
     def backward(self, dout):
+        dout = self._check_dout(dout, None if self.mask is None else self.mask.shape)
         return dout * self.mask  # a new array (True counts as 1, False as 0); dout is untouched
 
 
-class Sigmoid:
+class Sigmoid(Layer):
     """y = 1 / (1 + exp(-x)). Backward uses dy/dx = y (1 - y), so only the output y is kept."""
 
     def __init__(self):
         self.out = None
 
-    def forward(self, x):
+    def forward(self, x, train_flg=False):
         self.out = sigmoid(x)
         return self.out
 
     def backward(self, dout):
+        dout = self._check_dout(dout, None if self.out is None else self.out.shape)
         return dout * self.out * (1 - self.out)
 
 
-class Affine:
+class Affine(Layer):
     """Y = X W + b for a batch X of shape (N, inputs); W has shape (inputs, outputs), b (outputs,).
 
     Backward:  dX = dY W^T,   dW = X^T dY,   db = sum of dY over the batch (axis 0),
     because every row of the batch used the same b. Inputs with more axes, such as images
     (N, 1, 28, 28), are flattened to (N, 784) for the product, and dX is given back in their shape.
     """
+
+    param_names = ("W", "b")
+    skips_input_gradient = True
 
     def __init__(self, W, b):
         W, b = np.asarray(W), np.asarray(b)
@@ -96,7 +151,7 @@ class Affine:
         self.dW = None
         self.db = None
 
-    def forward(self, x):
+    def forward(self, x, train_flg=False):
         x = np.asarray(x)
         inputs = self.W.shape[0]
         if x.ndim < 2 or x.size != x.shape[0] * inputs:
@@ -114,6 +169,7 @@ class Affine:
         A network's first layer receives the data itself, whose gradient nobody uses: skipping the
         product dY W^T there saves a third of the work of a training step.
         """
+        dout = self._check_dout(dout, None if self.x is None else (self.x.shape[0], self.W.shape[1]))
         self.dW = self.x.T @ dout
         self.db = dout.sum(axis=0)
         if not input_gradient:
@@ -170,7 +226,7 @@ class SoftmaxWithLoss:
         return dx.reshape(self.input_shape)
 
 
-class BatchNormalization:
+class BatchNormalization(Layer):
     """Batch normalisation (Ioffe and Szegedy, 2015): normalise each feature over the batch, then
     scale and shift it with learned parameters gamma and beta.
 
@@ -181,16 +237,29 @@ class BatchNormalization:
         xn = xc / std,  out = gamma * xn + beta
     and running averages of mu and var are kept (running = momentum * running + (1 - momentum) * new)
     for inference (train_flg=False), where one image must not depend on the others in its batch.
+    A batch of one is allowed, as in the book's gradient check: its variance is 0, so xn = 0 and the
+    output is beta (eps keeps the division finite); training on such batches teaches gamma nothing.
 
     Backward follows the computational graph of those lines, node by node (notebook 06 draws it).
+    It needs a forward pass in training mode: in inference mode the output does not depend on the
+    batch statistics, and the book's layer would silently reuse the previous training batch.
     Inputs with more axes are flattened to (N, D) and restored.
+
+    eps = 1e-6, the book's value (written ``10e-7`` there).
     """
 
-    def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None, eps=1e-7):
+    param_names = ("gamma", "beta")
+    state_names = ("running_mean", "running_var")
+
+    def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None, eps=1e-6):
         self.gamma, self.beta = np.asarray(gamma), np.asarray(beta)
         if self.gamma.ndim != 1 or self.beta.shape != self.gamma.shape:
             raise ValueError(f"BatchNormalization expected gamma and beta of the same shape (D,), "
                              f"got {self.gamma.shape} and {self.beta.shape}")
+        if not 0 <= momentum < 1:
+            raise ValueError(f"BatchNormalization: momentum must be at least 0 and below 1, got {momentum!r}")
+        if not eps > 0:
+            raise ValueError(f"BatchNormalization: eps must be a small positive number, got {eps!r}")
         self.momentum, self.eps = momentum, eps
         # Copies: the running statistics change as we train, and we never modify arrays we were given.
         self.running_mean = None if running_mean is None else np.array(running_mean)
@@ -202,6 +271,9 @@ class BatchNormalization:
     def forward(self, x, train_flg=True):
         x = np.asarray(x)
         self.input_shape = x.shape
+        if x.ndim < 2 or x.shape[0] == 0:
+            raise ValueError(f"BatchNormalization expected a batch of shape (N, {self.gamma.shape[0]}) with N >= 1, "
+                             f"got {x.shape}")
         x = x.reshape(x.shape[0], -1)
         if x.shape[1] != self.gamma.shape[0]:
             raise ValueError(f"BatchNormalization expected {self.gamma.shape[0]} features per sample, got {self.input_shape}")
@@ -210,9 +282,6 @@ class BatchNormalization:
             self.running_var = np.ones(x.shape[1], dtype=x.dtype)
 
         if train_flg:
-            if x.shape[0] < 2:
-                raise ValueError("BatchNormalization needs a batch of at least 2 samples in training mode "
-                                 "(the variance of one sample is 0)")
             mu = x.mean(axis=0)
             xc = x - mu
             var = np.mean(xc ** 2, axis=0)
@@ -222,13 +291,18 @@ class BatchNormalization:
             self.running_mean = self.momentum * self.running_mean + (1 - self.momentum) * mu
             self.running_var = self.momentum * self.running_var + (1 - self.momentum) * var
         else:
+            self.xn = None  # no training batch to differentiate through (see backward)
             xn = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)
 
         out = self.gamma * xn + self.beta
         return out.reshape(self.input_shape)
 
     def backward(self, dout):
-        dout = np.asarray(dout).reshape(self.batch_size, -1)
+        if self.xn is None:
+            raise RuntimeError("BatchNormalization.backward needs a forward pass in training mode "
+                               "(forward(x, train_flg=True)): in inference mode the layer uses its running "
+                               "averages, and there is no batch to differentiate through")
+        dout = self._check_dout(dout, self.input_shape).reshape(self.batch_size, -1)
         self.dbeta = dout.sum(axis=0)
         self.dgamma = np.sum(self.xn * dout, axis=0)
         dxn = self.gamma * dout
@@ -241,43 +315,60 @@ class BatchNormalization:
         return dx.reshape(self.input_shape)
 
 
-class Dropout:
-    """Dropout (inverted): in training, drop each neuron with probability dropout_ratio and scale the
-    survivors by 1 / (1 - dropout_ratio); at inference, pass everything through unchanged.
+class Dropout(Layer):
+    """Dropout: while training, drop each neuron with probability dropout_ratio.
 
     Introduced in notebook 06, section 6.4.
 
-    The book instead keeps the training output unscaled and multiplies by (1 - dropout_ratio) at
-    inference. Both give the same expected output during training as at inference; the inverted form
-    does the scaling once, during training, so the trained network needs no special case when used.
+    Two ways to keep the expected output the same in training as at inference:
+
+    - the book's (default, ``inverted=False``): training passes the survivors unchanged, and at
+      inference every output is multiplied by (1 - dropout_ratio), the share that survived;
+    - inverted dropout (``inverted=True``, what most frameworks do): training scales the survivors
+      by 1 / (1 - dropout_ratio), and inference passes everything through unchanged.
+
+    Both have the same mean, but not the same training dynamics with the same learning rate: the
+    inverted form makes the surviving signals (and their gradients) larger by 1 / (1 - ratio).
+    Notebook 06b compares the two on the book's overfitting experiment.
 
     ``rng`` is where the random masks come from (the project's generator by default); a test can pass
     an object with a ``random(shape)`` method that always returns the same numbers, to fix the mask.
     """
 
-    def __init__(self, dropout_ratio=0.5, rng=None):
+    def __init__(self, dropout_ratio=0.5, inverted=False, rng=None):
         if not 0 <= dropout_ratio < 1:
             raise ValueError(f"Dropout: dropout_ratio must be at least 0 and below 1, got {dropout_ratio!r}")
         self.dropout_ratio = dropout_ratio
+        self.inverted = bool(inverted)
         self.rng = rng
         self.mask = None
-        self.scale = 1.0 / (1.0 - dropout_ratio)
+        self.out_shape = None
+        # the factor applied to the survivors while training, and to everything at inference
+        self.train_scale = 1.0 / (1.0 - dropout_ratio) if self.inverted else 1.0
+        self.test_scale = 1.0 if self.inverted else 1.0 - dropout_ratio
+
+    def _scaled(self, a, factor):
+        if factor == 1.0:
+            return a
+        return a * np.asarray(factor, dtype=np.result_type(a, np.float32))  # keeps float32 as float32
 
     def forward(self, x, train_flg=True):
+        self.out_shape = np.shape(x)
         if not train_flg:
             self.mask = None
-            return x
+            return self._scaled(x, self.test_scale)
         source = self.rng if self.rng is not None else project_rng()  # project_rng() follows seed()
         self.mask = source.random(np.shape(x)) >= self.dropout_ratio  # True = this neuron survives
-        return x * self.mask * np.asarray(self.scale, dtype=np.result_type(x, np.float32))
+        return self._scaled(x * self.mask, self.train_scale)
 
     def backward(self, dout):
-        if self.mask is None:
-            return dout
-        return dout * self.mask * np.asarray(self.scale, dtype=np.result_type(dout, np.float32))
+        dout = self._check_dout(dout, self.out_shape)
+        if self.mask is None:  # after an inference-mode forward: y = test_scale * x
+            return self._scaled(dout, self.test_scale)
+        return self._scaled(dout * self.mask, self.train_scale)
 
 
-class Tanh:
+class Tanh(Layer):
     """y = tanh(x). Backward uses dy/dx = 1 - y^2, so only the output y is kept.
 
     Introduced in notebook 09 (a Keras-style ``Activation('tanh')``); notebook 05 asks for it as an exercise.
@@ -286,15 +377,16 @@ class Tanh:
     def __init__(self):
         self.out = None
 
-    def forward(self, x):
+    def forward(self, x, train_flg=False):
         self.out = tanh(x)
         return self.out
 
     def backward(self, dout):
+        dout = self._check_dout(dout, None if self.out is None else self.out.shape)
         return dout * (1 - self.out * self.out)
 
 
-class Softmax:
+class Softmax(Layer):
     """y = softmax(x) row by row, as a layer of its own (when no cross-entropy follows it).
 
     Introduced in notebook 09 (a Keras-style ``Activation('softmax')``).
@@ -308,23 +400,161 @@ class Softmax:
     def __init__(self):
         self.out = None
 
-    def forward(self, x):
+    def forward(self, x, train_flg=False):
         self.out = softmax(x)
         return self.out
 
     def backward(self, dout):
+        dout = self._check_dout(dout, None if self.out is None else self.out.shape)
         weighted = np.sum(dout * self.out, axis=-1, keepdims=True)
         return self.out * (dout - weighted)
 
 
-class Identity:
+class Identity(Layer):
     """y = x (the identity function, 恒等関数, as a layer): backward passes dout through unchanged.
 
     Introduced in notebook 09 (a Keras-style ``Activation('linear')``, the usual output of a regression).
     """
 
-    def forward(self, x):
+    def forward(self, x, train_flg=False):
         return x
 
     def backward(self, dout):
         return dout
+
+
+class Convolution(Layer):
+    """A convolution layer (畳み込み層): FN filters W of shape (FN, C, FH, FW) slide over images (N, C, H, W).
+
+    Introduced in notebook 10, section 7.4.
+
+    Output (N, FN, out_h, out_w), out_h = (H + 2 pad - FH) // stride + 1 (out_w alike), with
+        out[n, f, y, x] = sum over c, i, j of W[f, c, i, j] * xpad[n, c, y*stride + i, x*stride + j] + b[f],
+    where xpad is x with ``pad`` zeros on every side. b has shape (FN,): one bias per filter.
+
+    As in the book, the windows are unfolded into a matrix (im2col) so that the whole layer is one
+    matrix product. We unfold them per image as col[n] of shape (C*FH*FW, out_h*out_w): then
+    W.reshape(FN, -1) @ col[n] is already output image n in (FN, out_h*out_w) order, and no transpose
+    of the output is needed (the book's (N*out_h*out_w, C*FH*FW) layout, which ``im2col`` returns,
+    needs one). Backward, with dout[n] of shape (FN, out_h*out_w):
+        dW = sum over n of dout[n] @ col[n]^T,   db = sum of dout over n, y, x,
+        dcol[n] = W.reshape(FN, -1)^T @ dout[n],  folded back onto the image pixels (col2im) = dx.
+    A network's first layer skips dx (``backward(dout, input_gradient=False)``): nobody needs the
+    gradient of the data, and the fold is the most expensive part of backward.
+    float32 input and parameters give float32 everywhere.
+    """
+
+    param_names = ("W", "b")
+    skips_input_gradient = True
+
+    def __init__(self, W, b, stride=1, pad=0):
+        W, b = np.asarray(W), np.asarray(b)
+        if W.ndim != 4 or b.shape != (W.shape[0],):
+            raise ValueError(f"Convolution expected W of shape (FN, C, FH, FW) and b of shape (FN,), "
+                             f"got W {W.shape} and b {b.shape}")
+        for name, value, smallest in (("stride", stride, 1), ("pad", pad, 0)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < smallest:
+                raise ValueError(f"Convolution: {name} must be a whole number >= {smallest}, got {value!r}")
+        self.W, self.b = W, b
+        self.stride, self.pad = int(stride), int(pad)
+        self.x = None       # the input of the latest forward (its shape is needed by backward)
+        self.col = None     # its windows, (N, C*FH*FW, out_h*out_w)
+        self.out_shape = None
+        self.dW = None
+        self.db = None
+
+    def forward(self, x, train_flg=False):
+        x = np.asarray(x)
+        FN, C, FH, FW = self.W.shape
+        if x.ndim != 4 or x.shape[1] != C:
+            raise ValueError(f"Convolution expected input of shape (N, {C}, H, W), got {x.shape}")
+        if x.shape[2] + 2 * self.pad < FH or x.shape[3] + 2 * self.pad < FW:
+            raise ValueError(f"Convolution: a {FH}x{FW} filter does not fit input {x.shape} with pad {self.pad}")
+        windows = image_windows(x, FH, FW, self.stride, self.pad)   # a view (N, C, out_h, out_w, FH, FW)
+        N, _, out_h, out_w = windows.shape[:4]
+        # The one copy: (N, C, FH, FW, out_h, out_w), i.e. col[n] = (C*FH*FW, out_h*out_w).
+        self.col = windows.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * FH * FW, out_h * out_w)
+        self.x, self.out_shape = x, (N, FN, out_h, out_w)
+        out = self.W.reshape(FN, -1) @ self.col      # (N, FN, out_h*out_w): one matrix product per image
+        out += self.b.reshape(FN, 1)                 # out is our own new array
+        return out.reshape(self.out_shape)
+
+    def backward(self, dout, input_gradient=True):
+        """Store dW and db; return dx, or None with ``input_gradient=False``."""
+        dout = self._check_dout(dout, self.out_shape)
+        FN, C, FH, FW = self.W.shape
+        N, _, out_h, out_w = dout.shape
+        dout = dout.reshape(N, FN, out_h * out_w)
+        self.dW = np.matmul(dout, self.col.transpose(0, 2, 1)).sum(axis=0).reshape(self.W.shape)
+        self.db = dout.sum(axis=(0, 2))
+        if not input_gradient:
+            return None
+        dcol = self.W.reshape(FN, -1).T @ dout       # (N, C*FH*FW, out_h*out_w)
+        windows_grad = dcol.reshape(N, C, FH, FW, out_h, out_w).transpose(0, 1, 4, 5, 2, 3)
+        return image_windows_backward(windows_grad, self.x.shape, self.stride, self.pad)
+
+
+class Pooling(Layer):
+    """Max pooling (Maxプーリング): the largest value of every pool_h x pool_w window, channel by channel.
+
+    Introduced in notebook 10, section 7.3.
+
+    Input (N, C, H, W), output (N, C, out_h, out_w) with out_h = (H + 2 pad - pool_h) // stride + 1.
+    Pooling has no parameters and mixes no channels. Backward sends each output's gradient to the one
+    input that was the maximum of its window (the first one, if several are equal); every other input
+    of the window gets 0, since changing it a little does not change the maximum. Where windows
+    overlap (stride < pool size), a pixel collects the gradients of every window it won.
+
+    The book's default stride is 1; ours is 2, the usual choice with 2x2 windows (the book's scripts
+    always pass the stride explicitly). Padding adds -infinity, which never wins a window (the book
+    pads with 0, which would win over negative inputs); pad must be smaller than the window.
+
+    Instead of unfolding the windows with im2col, the layer walks over the pool_h * pool_w offsets
+    inside a window: offset (i, j) of all windows at once is one strided slice of the input, so the
+    maximum is built by pool_h * pool_w - 1 elementwise comparisons of whole arrays, and ``arg_max``
+    records, for every output, which offset (i * pool_w + j) won.
+    """
+
+    def __init__(self, pool_h, pool_w, stride=2, pad=0):
+        for name, value, smallest in (("pool_h", pool_h, 1), ("pool_w", pool_w, 1), ("stride", stride, 1),
+                                      ("pad", pad, 0)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < smallest:
+                raise ValueError(f"Pooling: {name} must be a whole number >= {smallest}, got {value!r}")
+        if pad >= pool_h or pad >= pool_w:
+            raise ValueError(f"Pooling: pad must be smaller than the window ({pool_h}x{pool_w}), got pad {pad}")
+        self.pool_h, self.pool_w, self.stride, self.pad = int(pool_h), int(pool_w), int(stride), int(pad)
+        self.input_shape = None
+        self.arg_max = None
+
+    def forward(self, x, train_flg=False):
+        x = np.asarray(x)
+        if x.ndim != 4 or x.shape[2] + 2 * self.pad < self.pool_h or x.shape[3] + 2 * self.pad < self.pool_w:
+            raise ValueError(f"Pooling expected input of shape (N, C, H, W) with H, W at least "
+                             f"{self.pool_h - 2 * self.pad}, {self.pool_w - 2 * self.pad}, got {x.shape}")
+        lowest = -np.inf if np.issubdtype(x.dtype, np.floating) else np.iinfo(x.dtype).min
+        windows = image_windows(x, self.pool_h, self.pool_w, self.stride, self.pad, pad_value=lowest)
+        offsets = [(i, j) for i in range(self.pool_h) for j in range(self.pool_w)]   # k = i * pool_w + j
+        out = windows[:, :, :, :, 0, 0].copy()
+        for i, j in offsets[1:]:
+            np.maximum(out, windows[:, :, :, :, i, j], out=out)
+        # arg_max = the first offset k whose value equals the maximum. Walking from the last offset to
+        # the first, every hit sets arg_max to k (arg_max - (arg_max - k) * 1 = k; a miss subtracts 0),
+        # so the earliest hit is the one that stays. Integer arithmetic: much faster than np.where.
+        arg_max = np.full(out.shape, len(offsets) - 1, dtype=np.uint8 if len(offsets) <= 256 else np.int64)
+        for k in range(len(offsets) - 2, -1, -1):
+            hit = windows[:, :, :, :, offsets[k][0], offsets[k][1]] == out
+            arg_max -= (arg_max - k) * hit
+        self.input_shape, self.arg_max = x.shape, arg_max
+        return out
+
+    def backward(self, dout):
+        """dx: each output's gradient added onto the input pixel that won its window."""
+        dout = self._check_dout(dout, None if self.arg_max is None else self.arg_max.shape)
+        N, C, H, W = self.input_shape
+        out_h, out_w, s, pad = dout.shape[2], dout.shape[3], self.stride, self.pad
+        padded = np.zeros((N, C, H + 2 * pad, W + 2 * pad), dtype=dout.dtype)
+        for k in range(self.pool_h * self.pool_w):
+            i, j = divmod(k, self.pool_w)
+            # offset (i, j) of every window is one strided slice of the input (as in image_windows_backward)
+            padded[:, :, i:i + s * out_h:s, j:j + s * out_w:s] += dout * (self.arg_max == k)
+        return padded[:, :, pad:pad + H, pad:pad + W]

@@ -10,36 +10,51 @@ place (the network's layers share them), key by key, using ``grads[key]``:
     Nesterov  v <- momentum * v - lr * dW;            W <- W + momentum * v - lr * dW
     AdaGrad   h <- h + dW * dW;                       W <- W - lr * dW / (sqrt(h) + eps)
     RMSprop   h <- decay * h + (1 - decay) * dW * dW; W <- W - lr * dW / (sqrt(h) + eps)
-    Adam      m <- beta1 * m + (1 - beta1) * dW;  v <- beta2 * v + (1 - beta2) * dW * dW
-              W <- W - lr * m_hat / (sqrt(v_hat) + eps), with m_hat = m / (1 - beta1^t),
-              v_hat = v / (1 - beta2^t) (the bias correction for m and v starting at 0)
+    Adam      m <- m + (1 - beta1) * (dW - m);  v <- v + (1 - beta2) * (dW * dW - v)
+              W <- W - lr_t * m / (sqrt(v) + eps),  lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t)
 
-(dW * dW is element-wise.) Each keeps its own state (v, h, m) per parameter, created on the first
-update with the parameter's shape and dtype.
+(dW * dW is element-wise.) Adam's m and v start at 0 and would be too small in the first steps;
+lr_t corrects for that (the bias correction): it is lr * m_hat / sqrt(v_hat) rearranged, with
+m_hat = m / (1 - beta1^t) and v_hat = v / (1 - beta2^t), and eps added to sqrt(v) as the book does.
+Each optimizer keeps its own state (v, h, m) per parameter, created on the first update with the
+parameter's shape and dtype.
+
+``params`` may also hold plain Python numbers (the book's ``params['x'] = -7.0``): those are updated
+by storing the new number in the dict, since a number cannot be changed in place.
 """
+
+import math
 
 import numpy as np
 
-__all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "OPTIMIZERS", "make_optimizer"]
+from common.checks import number_in_range, positive_number
+
+__all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "OPTIMIZERS", "make_optimizer",
+           "np"]  # the book's scripts get NumPy from `from common.optimizer import *`
 
 
 class Optimizer:
     """What all optimizers share: checking the learning rate and the params/grads pairs."""
 
     def __init__(self, lr):
-        if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)) or not lr > 0:
-            raise ValueError(f"{type(self).__name__}: the learning rate lr must be a positive number, got {lr!r}")
+        positive_number(lr, "lr (the learning rate)", type(self).__name__)
         self.lr = lr
 
     def update(self, params, grads):
-        for key, param in params.items():
+        for key in list(params):
+            param = params[key]
             if key not in grads:
                 raise ValueError(f"{type(self).__name__}.update: no gradient for parameter {key!r}")
             grad = grads[key]
-            if grad.shape != param.shape:
-                raise ValueError(f"{type(self).__name__}.update: gradient of {key!r} has shape {grad.shape}, "
-                                 f"the parameter has shape {param.shape}")
-            self._step(key, param, grad)
+            if isinstance(param, np.ndarray):
+                if np.shape(grad) != param.shape:
+                    raise ValueError(f"{type(self).__name__}.update: gradient of {key!r} has shape "
+                                     f"{np.shape(grad)}, the parameter has shape {param.shape}")
+                self._step(key, param, np.asarray(grad))
+            else:  # a plain number: step a 0-d copy of it, then store the new number in the dict
+                value = np.array(param, dtype=np.float64)
+                self._step(key, value, np.asarray(grad, dtype=np.float64))
+                params[key] = float(value)
 
     def _step(self, key, param, grad):
         raise NotImplementedError
@@ -67,7 +82,7 @@ class Momentum(Optimizer):
 
     def __init__(self, lr=0.01, momentum=0.9):
         super().__init__(lr)
-        self.momentum = momentum
+        self.momentum = number_in_range(momentum, "momentum", type(self).__name__, 0, 1)
         self.v = {}
 
     def _new_velocity(self, key, param, grad):
@@ -102,7 +117,7 @@ class AdaGrad(Optimizer):
 
     def __init__(self, lr=0.01, eps=1e-7):
         super().__init__(lr)
-        self.eps = eps
+        self.eps = positive_number(eps, "eps", type(self).__name__)
         self.h = {}
 
     def _step(self, key, param, grad):
@@ -116,8 +131,8 @@ class RMSprop(Optimizer):
 
     def __init__(self, lr=0.01, decay_rate=0.99, eps=1e-7):
         super().__init__(lr)
-        self.decay_rate = decay_rate
-        self.eps = eps
+        self.decay_rate = number_in_range(decay_rate, "decay_rate", type(self).__name__, 0, 1)
+        self.eps = positive_number(eps, "eps", type(self).__name__)
         self.h = {}
 
     def _step(self, key, param, grad):
@@ -128,17 +143,25 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
-    """Momentum (m) and RMSprop (v) together, both bias-corrected (Kingma and Ba, 2015)."""
+    """Momentum (m) and RMSprop (v) together, with a bias correction (Kingma and Ba, 2015).
+
+    Written as the book arranges it (the module docstring): eps is added to sqrt(v), and the bias
+    correction goes into the step size lr_t.
+    """
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7):
         super().__init__(lr)
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.beta1 = number_in_range(beta1, "beta1", "Adam", 0, 1)
+        self.beta2 = number_in_range(beta2, "beta2", "Adam", 0, 1)
+        self.eps = positive_number(eps, "eps", "Adam")
         self.iter = 0
+        self.lr_t = None
         self.m, self.v = {}, {}
         self._scratch = {}  # two work arrays per (shape, dtype), reused by every step (see _step)
 
     def update(self, params, grads):
         self.iter += 1  # one step for all parameters together: t in beta^t
+        self.lr_t = self.lr * math.sqrt(1.0 - self.beta2 ** self.iter) / (1.0 - self.beta1 ** self.iter)
         super().update(params, grads)
 
     def _step(self, key, param, grad):
@@ -151,20 +174,18 @@ class Adam(Optimizer):
         if work is None:
             work = self._scratch[(param.shape, param.dtype)] = (np.empty_like(param), np.empty_like(param))
         a, b = work
-        m *= self.beta1
-        np.multiply(grad, 1 - self.beta1, out=a)
-        m += a                                              # m <- beta1 m + (1 - beta1) g
-        v *= self.beta2
-        np.multiply(grad, 1 - self.beta2, out=a)
-        a *= grad
-        v += a                                              # v <- beta2 v + (1 - beta2) g g
-        np.divide(m, 1 - self.beta1 ** self.iter, out=a)    # m_hat
-        np.divide(v, 1 - self.beta2 ** self.iter, out=b)    # v_hat
-        np.sqrt(b, out=b)
+        np.subtract(grad, m, out=a)
+        a *= 1 - self.beta1
+        m += a                                              # m <- m + (1 - beta1) (g - m)
+        np.multiply(grad, grad, out=a)
+        a -= v
+        a *= 1 - self.beta2
+        v += a                                              # v <- v + (1 - beta2) (g g - v)
+        np.sqrt(v, out=b)
         b += self.eps
-        a *= self.lr
+        np.multiply(m, self.lr_t, out=a)
         a /= b
-        param -= a                                          # W <- W - lr m_hat / (sqrt(v_hat) + eps)
+        param -= a                                          # W <- W - lr_t m / (sqrt(v) + eps)
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adagrad": AdaGrad,
@@ -181,4 +202,15 @@ def make_optimizer(optimizer, **optimizer_param):
         cls = OPTIMIZERS[optimizer.lower()]
     except KeyError:
         raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {sorted(OPTIMIZERS)}") from None
-    return cls(**optimizer_param)
+    if "learning_rate" in optimizer_param:  # Keras' name for lr
+        if "lr" in optimizer_param:
+            raise ValueError("give the learning rate once: lr or learning_rate, not both")
+        optimizer_param["lr"] = optimizer_param.pop("learning_rate")
+    try:
+        return cls(**optimizer_param)
+    except TypeError as error:  # an unknown keyword: name the ones that exist
+        import inspect
+
+        known = [name for name in inspect.signature(cls).parameters]
+        raise ValueError(f"{cls.__name__} takes the settings {known}; got {sorted(optimizer_param)} "
+                         f"({error})") from None

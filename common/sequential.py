@@ -1,4 +1,4 @@
-"""A Keras-style model (モデル構築): ``Sequential``, ``Dense`` and ``Activation``, built from our own layers.
+"""A Keras-style model (モデル構築): ``Sequential`` built from ``Dense`` and ``Activation`` layers.
 
 Introduced in notebook 09 (sections 9.2-9.4): the procedure prepare data -> build -> train -> evaluate.
 
@@ -14,346 +14,40 @@ Introduced in notebook 09 (sections 9.2-9.4): the procedure prepare data -> buil
     ...                     validation_data=(x_test, to_categorical(t_test)))
     >>> loss, accuracy = model.evaluate(x_test, to_categorical(t_test))
 
-Nothing in here is new mathematics; it is packaging:
+Nothing in here is new mathematics; it is packaging around the network core (``common.layer_net``),
+which runs the layers forward and backward exactly as for TwoLayerNet and MultiLayerNet:
 
-- ``Dense`` is ``common.layers.Affine`` (Y = X W + b) plus initial weights (He by default, section 6.2);
-- ``Activation`` is ``Relu``, ``Sigmoid``, ``Tanh``, ``Softmax`` or ``Identity`` from ``common.layers``;
-- the optimizers are ``common.optimizer``'s, made with ``make_optimizer`` ('sgd', 'momentum',
-  'adagrad', 'rmsprop', 'adam', or an object with ``update(params, grads)``);
+- the layers are in ``common.sequential_layers``, the losses in ``common.losses``, the History in
+  ``common.history``, the progress bar in ``common.progress`` (tqdm);
+- the optimizers are ``common.optimizer``'s, made with ``make_optimizer``;
 - 'categorical_crossentropy' after a final ``Activation('softmax')`` trains through
   ``SoftmaxWithLoss``: the softmax and the loss as one node whose gradient is (y - t) / N, computed
   from the scores before the softmax. That is exact and stays finite even when a probability
   rounds to 0, where the chain "softmax, then -t / y" would divide by it.
-- 'mean_squared_error' is Keras' mean of (y - t)^2 over the batch and the outputs; note that the
-  book's ``mean_squared_error`` in ``common.functions`` is a different quantity, 1/2 of the sum.
 
 The model also speaks the book's network protocol (``params``, ``gradient``, ``loss``, ``accuracy``,
 ``numerical_gradient``), so ``common.gradient_check.gradient_check`` and ``common.trainer.Trainer``
 work on it. Weights go to ``.npz`` files (plain arrays, loaded with ``allow_pickle=False``).
-
-Speed: everything runs in the model's dtype (float32 unless ``Sequential(dtype="float64")``, which
-gradient checks use); the first Dense skips the gradient of the input data, which nobody needs.
 """
 
 import math
-import sys
-import time
-import zipfile
-import zlib
-from pathlib import Path
 
 import numpy as np
 
-from common.files import atomic_write
-from common.functions import cross_entropy_error
-from common.layers import Affine, Identity, Relu, Sigmoid, Softmax, SoftmaxWithLoss, Tanh
-from common.multi_layer_net import weight_init_scale
+from common.checks import one_of, whole_number
+from common.divergence import DivergenceCheck, TrainingDiverged
+from common.history import History
+from common.layer_net import LayerNet
+from common.layers import SoftmaxWithLoss
+from common.losses import LOSSES, CategoricalCrossentropy, MeanSquaredError, make_loss
 from common.optimizer import make_optimizer
+from common.progress import format_logs, keras_bar
 from common.rng import rng
-from common.trainer import TrainingDiverged
+from common.sequential_layers import ACTIVATIONS, Activation, Dense
 
 __all__ = ["Sequential", "Dense", "Activation", "History", "CategoricalCrossentropy", "MeanSquaredError",
            "ACTIVATIONS", "LOSSES", "TrainingDiverged"]
 
-ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid, "tanh": Tanh, "softmax": Softmax, "linear": Identity}
-
-
-def _whole_number(value, name, owner, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{owner}: {name} must be a whole number >= {minimum}, got {value!r}")
-    return int(value)
-
-
-# ---------------------------------------------------------------------------------------------
-# Layers
-# ---------------------------------------------------------------------------------------------
-
-class Dense:
-    """A fully connected layer (全結合層): Y = X W + b, i.e. ``common.layers.Affine``.
-
-    units: the number of neurons (outputs). input_shape: ``(inputs,)``, needed only by the first layer
-    of a model; later layers take their input size from the layer before. The weights are created when
-    the layer joins a model (``Sequential.add``): W drawn from a normal distribution with std given by
-    ``weight_init_std`` ('he' = sqrt(2 / inputs) by default, for ReLU; 'xavier' for sigmoid and tanh;
-    or a number), b zeros.
-    """
-
-    kind = "Dense"
-
-    def __init__(self, units, input_shape=None, weight_init_std="he", name=None):
-        self.units = _whole_number(units, "units", "Dense")
-        self.input_size = None
-        if input_shape is not None:
-            shape = (input_shape,) if isinstance(input_shape, (int, np.integer)) else tuple(input_shape)
-            if len(shape) != 1:
-                raise ValueError(f"Dense takes flat samples: input_shape must be (features,), got {input_shape!r}. "
-                                 f"Flatten images first, e.g. x.reshape(len(x), -1) gives (N, 784).")
-            self.input_size = _whole_number(shape[0], "input_shape[0]", "Dense")
-        weight_init_scale(weight_init_std, 1)  # fails early on a misspelt choice
-        self.weight_init_std = weight_init_std
-        self.name = name
-        self.affine = None  # made by build()
-
-    def build(self, input_size, dtype):
-        """Create W (input_size, units) and b (units,) in ``dtype``, drawing from the project's rng()."""
-        if self.input_size is not None and self.input_size != input_size:
-            raise ValueError(f"{self.name or 'Dense'} was given input_shape=({self.input_size},), but the layer "
-                             f"before it outputs {input_size} values")
-        self.input_size = input_size
-        scale = weight_init_scale(self.weight_init_std, input_size)
-        W = (scale * rng().standard_normal((input_size, self.units))).astype(dtype)
-        self.affine = Affine(W, np.zeros(self.units, dtype=dtype))
-
-    @property
-    def output_size(self):
-        return self.units
-
-    @property
-    def built(self):
-        return self.affine is not None
-
-    def count_params(self):
-        """inputs * units weights plus units biases (e.g. 784 * 500 + 500 = 392,500)."""
-        return 0 if self.input_size is None else self.input_size * self.units + self.units
-
-    def forward(self, x):
-        return self.affine.forward(x)
-
-    def backward(self, dout, input_gradient=True):
-        return self.affine.backward(dout, input_gradient=input_gradient)
-
-    def describe(self):
-        return "Dense"
-
-
-class Activation:
-    """An activation function (活性化関数) as a layer: 'relu', 'sigmoid', 'tanh', 'softmax' or 'linear'.
-
-    It has no parameters and keeps the number of values: its output shape is its input shape.
-    """
-
-    kind = "Activation"
-
-    def __init__(self, activation, name=None):
-        key = activation.lower() if isinstance(activation, str) else activation
-        if key not in ACTIVATIONS:
-            raise ValueError(f"Activation: unknown activation {activation!r}; choose one of "
-                             f"{', '.join(repr(k) for k in ACTIVATIONS)}")
-        self.activation = key
-        self.layer = ACTIVATIONS[key]()
-        self.name = name
-        self.input_size = None
-
-    def build(self, input_size, dtype):
-        self.input_size = input_size
-
-    @property
-    def output_size(self):
-        return self.input_size
-
-    @property
-    def built(self):
-        return self.input_size is not None
-
-    def count_params(self):
-        return 0
-
-    def forward(self, x):
-        return self.layer.forward(x)
-
-    def backward(self, dout, input_gradient=True):
-        return self.layer.backward(dout)
-
-    def describe(self):
-        return f"Activation: {self.activation}"
-
-
-# ---------------------------------------------------------------------------------------------
-# Losses: forward(y, t) -> number, backward() -> dL/dy
-# ---------------------------------------------------------------------------------------------
-
-class CategoricalCrossentropy:
-    """Cross-entropy error (交差エントロピー誤差) of probabilities y against one-hot rows t:
-    L = -(1/N) sum_n sum_k t_nk log y_nk.
-
-    Written out for probabilities, its gradient is -t / y / N (with the book's 1e-7 added to y). A model
-    never uses that chain after its final softmax: it fuses the two into ``SoftmaxWithLoss``, whose
-    gradient with respect to the scores is (y - t) / N. This class is the unfused reference.
-    """
-
-    name = "categorical_crossentropy"
-    delta = 1e-7
-
-    def __init__(self):
-        self.y = self.t = None
-
-    def forward(self, y, t):
-        self.y, self.t = y, t
-        return cross_entropy_error(y, t)
-
-    def backward(self, dout=1):
-        return -dout * self.t / (self.y + self.y.dtype.type(self.delta)) / self.y.shape[0]
-
-
-class MeanSquaredError:
-    """L = mean of (y - t)^2 over the N samples and K outputs (Keras' 'mean_squared_error');
-    dL/dy = 2 (y - t) / (N K).
-
-    (The book's ``common.functions.mean_squared_error`` is 1/2 of the sum instead: same minimum,
-    different size; see notebook 03.)
-    """
-
-    name = "mean_squared_error"
-
-    def __init__(self):
-        self.diff = None
-
-    def forward(self, y, t):
-        self.diff = y - t
-        return np.mean(self.diff * self.diff)
-
-    def backward(self, dout=1):
-        return self.diff * (2 * dout / self.diff.size)
-
-
-LOSSES = {"categorical_crossentropy": CategoricalCrossentropy, "mean_squared_error": MeanSquaredError,
-          "mse": MeanSquaredError}
-
-
-def _make_loss(loss):
-    if isinstance(loss, str):
-        try:
-            return LOSSES[loss.lower()]()
-        except KeyError:
-            raise ValueError(f"compile: unknown loss {loss!r}; choose 'categorical_crossentropy' or "
-                             f"'mean_squared_error', or pass an object with forward(y, t) and backward()") from None
-    if isinstance(loss, type):
-        loss = loss()
-    if not (callable(getattr(loss, "forward", None)) and callable(getattr(loss, "backward", None))):
-        raise TypeError(f"compile: a loss must be a name or an object with forward(y, t) and backward(), got {loss!r}")
-    return loss
-
-
-# ---------------------------------------------------------------------------------------------
-# History and the progress display
-# ---------------------------------------------------------------------------------------------
-
-class History:
-    """What ``fit`` returns: ``history`` maps 'loss', 'accuracy', 'val_loss', 'val_accuracy' to one value
-    per epoch; ``epoch`` lists the epoch numbers (0, 1, ...), as in Keras.
-
-    'loss' and 'accuracy' are averages over the epoch's mini-batches, each measured just before its
-    update (the network improves during the epoch); 'val_...' are measured after the epoch.
-    """
-
-    def __init__(self, params=None):
-        self.history = {}
-        self.epoch = []
-        self.params = dict(params or {})
-
-    def append(self, epoch, logs):
-        self.epoch.append(epoch)
-        for key, value in logs.items():
-            self.history.setdefault(key, []).append(value)
-
-    def __repr__(self):
-        return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
-
-
-def _seconds(value):
-    return f"{value:.0f}s" if value >= 1 else f"{value * 1000:.0f}ms"
-
-
-def _format_logs(logs):
-    return "".join(f" - {key}: {value:.4f}" for key, value in logs.items())
-
-
-def _in_jupyter():
-    """True inside a Jupyter (or Colab) kernel, where one output can be redrawn through a display handle."""
-    shell = sys.modules.get("IPython")
-    if shell is None or "ipykernel" not in sys.modules:
-        return False
-    ip = shell.get_ipython()
-    return ip is not None and hasattr(ip, "kernel")
-
-
-class ProgressBar:
-    """Keras-style progress for ``fit``. verbose=1: 'Epoch 3/10', then a bar redrawn as the steps go,
-    '60/60 [==============================] - 2s 28ms/step - loss: 0.0905 - accuracy: 0.9729 - ...';
-    verbose=2: one line per epoch. In Jupyter and Colab the bar redraws one output in place; in a
-    terminal it redraws with a carriage return; elsewhere (a log file) each epoch's final line is printed.
-    """
-
-    WIDTH = 30
-    REDRAW_EVERY = 0.1  # seconds: redrawing after every step of a small batch would cost more than the step
-
-    def __init__(self, epochs, steps, verbose):
-        self.epochs, self.steps, self.verbose = epochs, steps, verbose
-        self.handle, self.lines = None, []
-        if verbose == 1 and _in_jupyter():
-            from IPython.display import display
-            self.mode = "jupyter"
-            self.handle = display({"text/plain": ""}, raw=True, display_id=True)
-        elif verbose == 1 and getattr(sys.stdout, "isatty", lambda: False)():
-            self.mode = "terminal"
-        else:
-            self.mode = "lines"
-        self.started = self.last_drawn = 0.0
-
-    def start_epoch(self, epoch):
-        self.epoch = epoch
-        self.started = self.last_drawn = time.perf_counter()
-        if self.verbose != 1:
-            return
-        heading = f"Epoch {epoch + 1}/{self.epochs}"
-        if self.mode == "jupyter":
-            self.lines.append(heading)
-        else:
-            print(heading, flush=True)
-
-    def _bar(self, step, logs, finished):
-        elapsed = time.perf_counter() - self.started
-        filled = self.WIDTH * step // self.steps
-        arrow = "=" * filled if finished or filled == self.WIDTH else "=" * max(filled - 1, 0) + ">"
-        bar = f"{step}/{self.steps} [{arrow:.<{self.WIDTH}}]"
-        if finished:
-            timing = f" - {_seconds(elapsed)} {_seconds(elapsed / self.steps)}/step"
-        else:
-            timing = f" - ETA: {_seconds(elapsed / step * (self.steps - step))}"
-        return bar + timing + _format_logs(logs)
-
-    def _show(self, text, final):
-        if self.mode == "jupyter":
-            self.handle.update({"text/plain": "\n".join(self.lines + [text])}, raw=True)
-            if final:
-                self.lines.append(text)
-        elif self.mode == "terminal":
-            sys.stdout.write("\r" + text + ("\n" if final else ""))
-            sys.stdout.flush()
-        elif final:
-            print(text, flush=True)
-
-    def update(self, step, logs):
-        """After each step: redraw the bar (at most every REDRAW_EVERY seconds)."""
-        if self.verbose != 1 or self.mode == "lines":
-            return
-        now = time.perf_counter()
-        if now - self.last_drawn >= self.REDRAW_EVERY:
-            self.last_drawn = now
-            self._show(self._bar(step, logs, finished=False), final=False)
-
-    def end_epoch(self, logs):
-        if self.verbose == 1:
-            self._show(self._bar(self.steps, logs, finished=True), final=True)
-        elif self.verbose == 2:
-            elapsed = time.perf_counter() - self.started
-            print(f"Epoch {self.epoch + 1}/{self.epochs} - {_seconds(elapsed)} - "
-                  f"{_seconds(elapsed / self.steps)}/step{_format_logs(logs)}", flush=True)
-
-
-# ---------------------------------------------------------------------------------------------
-# The model
-# ---------------------------------------------------------------------------------------------
 
 class Sequential:
     """A stack of layers, each feeding the next (Keras' ``Sequential``).
@@ -369,15 +63,30 @@ class Sequential:
             raise ValueError(f"Sequential: dtype must be a floating type such as 'float32', got {dtype!r}")
         self.name = name
         self.layers = []
+        self.net = None  # the network core running the layers (rebuilt by add and compile)
         self.params = {}  # W1, b1, W2, b2, ...: the arrays the Dense layers use (the optimizer updates them)
         self.loss_function = self.optimizer = None
         self.metrics = []
         self.compiled = False
-        self.last_loss = None
         self.history = None  # the History of the latest fit
-        self._fused = None  # SoftmaxWithLoss when a final softmax meets categorical cross-entropy
         for layer in layers or []:
             self.add(layer)
+
+    def _build_core(self, fused):
+        """Hand the layers to the network core. ``fused``: the final softmax and the cross-entropy run
+        as one SoftmaxWithLoss node, the core's last layer; otherwise the loss object is the last layer."""
+        layers = self.layers[:-1] if fused else self.layers
+        self._fused = SoftmaxWithLoss() if fused else None
+        last_layer = self._fused if fused else self.loss_function
+        self.net = LayerNet({layer.name: layer.layer for layer in layers}, last_layer,
+                            input_shape=(self.input_size,), dtype=self.dtype)
+        self.net.label = "Sequential"
+        self.params = self.net.params
+
+    @property
+    def last_loss(self):
+        """The loss of the latest ``gradient`` call or training step."""
+        return None if self.net is None else self.net.last_loss
 
     # -- building ---------------------------------------------------------------------------
 
@@ -403,9 +112,7 @@ class Sequential:
         if layer.name is None:
             layer.name = f"{type(layer).__name__.lower()}_{number}"
         self.layers.append(layer)
-        if isinstance(layer, Dense):
-            self.params[f"W{number}"] = layer.affine.W
-            self.params[f"b{number}"] = layer.affine.b
+        self._build_core(fused=False)
         self.compiled = False  # a changed model must be compiled again
         return self
 
@@ -451,9 +158,9 @@ class Sequential:
         """
         if not self.layers:
             raise RuntimeError("Sequential.compile: the model has no layers yet; add them first")
-        self.loss_function = _make_loss(loss)
+        self.loss_function = make_loss(loss)
         self.optimizer = make_optimizer(optimizer, **optimizer_param)
-        metrics = list(metrics or [])
+        metrics = [metrics] if isinstance(metrics, str) else list(metrics or [])
         for metric in metrics:
             if metric not in ("accuracy", "acc"):
                 raise ValueError(f"compile: unknown metric {metric!r}; the one metric here is 'accuracy'")
@@ -468,9 +175,9 @@ class Sequential:
                 raise ValueError("categorical_crossentropy needs probabilities: make the last layer "
                                  "Activation('softmax') (the model ends with "
                                  f"{last.name} ({last.describe()}))")
-            self._fused = SoftmaxWithLoss()
+            self._build_core(fused=True)
         else:
-            self._fused = None
+            self._build_core(fused=False)
         self.compiled = True
         return self
 
@@ -530,61 +237,31 @@ class Sequential:
         x = self._check_x(x, method)
         return x, self._check_y(x, y, method, what)
 
-    # -- forward and backward ---------------------------------------------------------------
+    # -- forward and backward: the network core's ------------------------------------------
 
     def _as_float(self, a):
         return np.asarray(a, dtype=self.dtype)  # no copy when it already has the model's dtype
-
-    def _forward(self, x, layers):
-        for layer in layers:
-            x = layer.forward(x)
-        return x
-
-    def _loss_and_scores(self, x, t):
-        """Forward pass for training: the loss, and the outputs the metric looks at."""
-        if self._fused is not None:  # the final softmax and the loss as one node: SoftmaxWithLoss
-            scores = self._forward(x, self.layers[:-1])
-            return self._fused.forward(scores, t), scores
-        y = self._forward(x, self.layers)
-        return self.loss_function.forward(y, t), y
-
-    def _backward(self):
-        if self._fused is not None:
-            dout, layers = self._fused.backward(1), self.layers[:-1]
-        else:
-            dout, layers = self.loss_function.backward(1), self.layers
-        for i in range(len(layers) - 1, -1, -1):
-            # the first layer receives the data itself, whose gradient nobody uses: skip computing it
-            dout = layers[i].backward(dout, input_gradient=i > 0)
 
     def loss(self, x, t):
         """The loss for inputs x and answers t (the book's ``network.loss``)."""
         self._require_compiled("loss")
         x, t = self._check_data(x, t, "loss", "t")
-        return float(self._loss_and_scores(self._as_float(x), self._as_float(t))[0])
+        return float(self.net.loss(x, self._as_float(t)))
 
     def gradient(self, x, t):
         """{'W1': dL/dW1, 'b1': ..., ...} by backpropagation (the book's ``network.gradient``);
         the loss of this forward pass is kept in ``last_loss``."""
         self._require_compiled("gradient")
         x, t = self._check_data(x, t, "gradient", "t")
-        self.last_loss = float(self._loss_and_scores(self._as_float(x), self._as_float(t))[0])
-        self._backward()
-        return self._param_grads()
+        grads = self.net.gradient(x, self._as_float(t))
+        self.net.last_loss = float(self.net.last_loss)
+        return grads
 
     def numerical_gradient(self, x, t):
-        """The same gradients by central differences (slow: for checking ``gradient`` in float64)."""
-        from common.gradient import numerical_gradient
-
-        loss_of_params = lambda _: self.loss(x, t)
-        return {key: numerical_gradient(loss_of_params, param) for key, param in self.params.items()}
-
-    def _param_grads(self):
-        dense = [layer for layer in self.layers if isinstance(layer, Dense)]
-        grads = {}
-        for number, layer in enumerate(dense, start=1):
-            grads[f"W{number}"], grads[f"b{number}"] = layer.affine.dW, layer.affine.db
-        return grads
+        """The same gradients by central differences, computed in float64 (slow: for checking ``gradient``)."""
+        self._require_compiled("numerical_gradient")
+        x, t = self._check_data(x, t, "numerical_gradient", "t")
+        return self.net.numerical_gradient(x, np.asarray(t, dtype=np.float64))
 
     def train_on_batch(self, x, y):
         """One step of learning on one mini-batch (x, y): forward, backward, one optimizer update.
@@ -594,30 +271,27 @@ class Sequential:
         """
         self._require_compiled("train_on_batch")
         x, y = self._check_data(x, y, "train_on_batch")
-        loss, correct = self._train_step(self._as_float(x), self._as_float(y))
+        loss, correct = self._train_step(self._as_float(x), self._as_float(y), DivergenceCheck(), "this batch")
         return [loss, correct / len(x)] if self.metrics else loss
 
-    def _train_step(self, x, t):
+    def _train_step(self, x, t, divergence, where):
         """The step itself, on arrays already checked and in the model's dtype: (loss, correct answers).
 
-        Overflows are not warned about one by one: a loss that is no longer a finite number stops
-        training with a TrainingDiverged error that says what to change.
+        Overflows are not warned about one by one: a loss that is no longer a finite number (or that
+        explodes) stops training with a TrainingDiverged error that says what to change.
         """
         with np.errstate(over="ignore", invalid="ignore"):
-            loss, scores = self._loss_and_scores(x, t)
-            loss = float(loss)
-            if not math.isfinite(loss):
-                self._diverged(f"The loss became {loss}")
-            self._backward()
-            self.optimizer.update(self.params, self._param_grads())
-        correct = np.count_nonzero(scores.argmax(axis=1) == t.argmax(axis=1)) if self.metrics else 0
+            grads = self.net.gradient(x, t)
+            loss = float(self.net.last_loss)
+            self.net.last_loss = loss
+            divergence.check(loss, where, self.optimizer, x)
+            self.optimizer.update(self.params, grads)
+        correct = self._correct(self.net.last_scores, t) if self.metrics else 0
         return loss, correct
 
-    def _diverged(self, what):
-        lr = getattr(self.optimizer, "lr", "?")
-        raise TrainingDiverged(f"{what} with {type(self.optimizer).__name__}(lr={lr}): the steps are too large "
-                               f"for these inputs. Try a smaller learning rate, or scale the inputs (e.g. pixels "
-                               f"/ 255). Training stopped.")
+    @staticmethod
+    def _correct(scores, t):
+        return np.count_nonzero(scores.argmax(axis=1) == t.argmax(axis=1))
 
     # -- the Keras methods ------------------------------------------------------------------
 
@@ -626,15 +300,14 @@ class Sequential:
 
         shuffle=True: every epoch visits the samples in a new random order (from common.rng), so each
         sample is used exactly once per epoch; the last mini-batch may be smaller. validation_data:
-        (x_val, y_val), evaluated after every epoch. verbose: 0 silent, 1 progress bar, 2 a line per epoch.
+        (x_val, y_val), evaluated after every epoch. verbose: 0 silent, 1 a progress bar per epoch
+        (tqdm), 2 a line per epoch.
         """
         self._require_compiled("fit")
         x, y = self._check_data(x, y, "fit")
-        batch_size = _whole_number(batch_size, "batch_size", "fit")
-        epochs = _whole_number(epochs, "epochs", "fit")
-        if verbose not in (0, 1, 2):
-            raise ValueError(f"fit: verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch), "
-                             f"got {verbose!r}")
+        batch_size = whole_number(batch_size, "batch_size", "fit")
+        epochs = whole_number(epochs, "epochs", "fit")
+        verbose = one_of(verbose, "verbose (0 silent, 1 progress bar, 2 one line per epoch)", "fit", (0, 1, 2))
         if len(x) == 0:
             raise ValueError("fit: there are no samples to learn from (x is empty)")
         if validation_data is not None:
@@ -645,9 +318,9 @@ class Sequential:
         n = len(x)
         steps = math.ceil(n / batch_size)
         history = History({"epochs": epochs, "steps": steps, "batch_size": batch_size, "verbose": verbose})
-        progress = ProgressBar(epochs, steps, verbose)
+        divergence = DivergenceCheck()
         for epoch in range(epochs):
-            progress.start_epoch(epoch)
+            bar = keras_bar(steps, epoch, epochs) if verbose == 1 else None
             order = rng().permutation(n) if shuffle else None
             loss_sum, correct, seen = 0.0, 0, 0
             for step in range(steps):
@@ -655,22 +328,34 @@ class Sequential:
                 if shuffle:
                     rows = order[rows]
                 x_batch, t_batch = self._as_float(x[rows]), self._as_float(y[rows])
-                loss, right = self._train_step(x_batch, t_batch)
+                try:
+                    loss, right = self._train_step(x_batch, t_batch, divergence,
+                                                   f"step {step + 1} of epoch {epoch + 1}")
+                except TrainingDiverged:
+                    if bar is not None:
+                        bar.close()
+                    raise
                 count = len(x_batch)
                 loss_sum, correct, seen = loss_sum + loss * count, correct + right, seen + count
                 logs = {"loss": loss_sum / seen}
                 if self.metrics:
                     logs["accuracy"] = correct / seen
-                progress.update(step + 1, logs)
+                if bar is not None:
+                    bar.set_postfix_str(format_logs(logs), refresh=False)
+                    bar.update(1)
             if not all(np.all(np.isfinite(param)) for param in self.params.values()):
-                self._diverged(f"Some weights became infinite or NaN in epoch {epoch + 1}")
+                divergence._stop(f"Some weights became infinite or NaN in epoch {epoch + 1}", self.optimizer)
             if validation_data is not None:
                 results = self._evaluate(x_val, y_val, batch_size)
                 logs["val_loss"] = results[0]
                 if self.metrics:
                     logs["val_accuracy"] = results[1]
             history.append(epoch, logs)
-            progress.end_epoch(logs)
+            if bar is not None:
+                bar.set_postfix_str(format_logs(logs))
+                bar.close()
+            elif verbose == 2:
+                print(f"Epoch {epoch + 1}/{epochs} - {format_logs(logs)}", flush=True)
         self.history = history
         return history
 
@@ -679,10 +364,9 @@ class Sequential:
         for start in range(0, len(x), batch_size):
             x_batch = self._as_float(x[start:start + batch_size])
             t_batch = self._as_float(y[start:start + batch_size])
-            loss, scores = self._loss_and_scores(x_batch, t_batch)
-            loss_sum += float(loss) * len(x_batch)
+            loss_sum += float(self.net.loss(x_batch, t_batch)) * len(x_batch)
             if self.metrics:
-                correct += np.count_nonzero(scores.argmax(axis=1) == t_batch.argmax(axis=1))
+                correct += self._correct(self.net.last_scores, t_batch)
         results = [loss_sum / len(x)]
         if self.metrics:
             results.append(float(correct) / len(x))
@@ -696,31 +380,31 @@ class Sequential:
         """
         self._require_compiled("evaluate")
         x, y = self._check_data(x, y, "evaluate")
-        batch_size = _whole_number(batch_size, "batch_size", "evaluate")
+        batch_size = whole_number(batch_size, "batch_size", "evaluate")
         if len(x) == 0:
             raise ValueError("evaluate: there are no samples (x is empty)")
         results = self._evaluate(x, y, batch_size)
         if verbose:
-            print(" - ".join(f"{name}: {value:.4f}" for name, value in zip(["loss"] + self.metrics, results)))
+            print(format_logs(dict(zip(["loss"] + self.metrics, results))))
         return results if self.metrics else results[0]
 
     def predict(self, x, batch_size=1000):
         """The model's outputs for inputs x, shape (N, outputs): after a final softmax, the probability
         of each class. Needs no compile."""
         x = self._check_x(x, "predict")
-        batch_size = _whole_number(batch_size, "batch_size", "predict")
-        outputs = [self._forward(self._as_float(x[start:start + batch_size]), self.layers)
-                   for start in range(0, len(x), batch_size)]
+        batch_size = whole_number(batch_size, "batch_size", "predict")
+        outputs = []
+        for start in range(0, len(x), batch_size):
+            out = self.net.predict(x[start:start + batch_size])
+            if self._fused is not None:  # the core stops at the scores; the final softmax turns them into probabilities
+                out = self.layers[-1].layer.forward(out)
+            outputs.append(out)
         return np.concatenate(outputs) if outputs else np.zeros((0, self.output_size), self.dtype)
 
     def accuracy(self, x, t, batch_size=1000):
         """The share of samples whose highest output is the right class; t one-hot or class numbers."""
-        t = np.asarray(t)
-        labels = t.argmax(axis=1) if t.ndim == 2 else t
-        if len(labels) != len(x):
-            raise ValueError(f"Sequential.accuracy: x has {len(x)} samples but t has {len(labels)}")
-        predicted = self.predict(x, batch_size).argmax(axis=1)
-        return float(np.mean(predicted == labels)) if len(labels) else 0.0
+        x = self._check_x(x, "accuracy")
+        return float(self.net.accuracy(x, t, batch_size))
 
     # -- saving and loading weights ---------------------------------------------------------
 
@@ -731,9 +415,7 @@ class Sequential:
         """
         if not self.params:
             raise ValueError("save_weights: the model has no weights (no Dense layer)")
-        path = Path(filepath)
-        atomic_write(path, lambda file: np.savez(file, **self.params))
-        return path
+        return self.net.save_params(filepath, checksum=False)
 
     def load_weights(self, filepath):
         """Read weights written by ``save_weights`` into this model (same layer sizes needed).
@@ -741,27 +423,7 @@ class Sequential:
         Loaded with ``allow_pickle=False``: a file can only ever give arrays, never run code. Every name
         and shape is checked before anything is changed, so a bad file leaves the model as it was.
         """
-        path = Path(filepath)
-        if not path.is_file():
-            raise FileNotFoundError(f"load_weights: no file {path}")
-        try:
-            with open(path, "rb") as file, np.load(file, allow_pickle=False) as npz:
-                arrays = {key: npz[key] for key in npz.files}
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, AttributeError) as error:
-            raise ValueError(f"load_weights: {path} is not a readable .npz file of weights "
-                             f"({type(error).__name__}: {error})") from None
-        if set(arrays) != set(self.params):
-            raise ValueError(f"load_weights: {path.name} holds {sorted(arrays)}, but this model's parameters "
-                             f"are {list(self.params)}: it was saved from a model with other layers")
-        for key, param in self.params.items():
-            array = arrays[key]
-            if array.shape != param.shape:
-                raise ValueError(f"load_weights: {key} in {path.name} has shape {array.shape}, this model's "
-                                 f"{key} has shape {param.shape}: it was saved from a model with other layer sizes")
-            if not np.issubdtype(array.dtype, np.floating):
-                raise ValueError(f"load_weights: {key} in {path.name} has dtype {array.dtype}, expected floats")
-            if not np.all(np.isfinite(array)):
-                raise ValueError(f"load_weights: {key} in {path.name} contains NaN or infinity")
-        for key, param in self.params.items():
-            param[...] = arrays[key]  # in place: the layers and the optimizer keep using these arrays
+        if self.net is None:
+            raise RuntimeError("load_weights: the model has no layers yet; add them first")
+        self.net.load_params(filepath)
         return self

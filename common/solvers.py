@@ -43,8 +43,9 @@ class OrphanedParametersWarning(UserWarning):
 
 
 def _check_learning_rate(lr, who):
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) or not lr > 0:
-        raise ValueError(f"{who}: the learning rate must be a positive number, got {lr!r}")
+    is_number = not isinstance(lr, bool) and isinstance(lr, (int, float, np.integer, np.floating))
+    if not is_number or not 0 < lr < float("inf"):  # NaN fails both comparisons
+        raise ValueError(f"{who}: the learning rate must be a finite positive number, got {lr!r}")
     return lr
 
 

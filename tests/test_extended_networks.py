@@ -39,8 +39,11 @@ def test_batchnorm_normalises_and_uses_running_statistics_for_inference():
     np.testing.assert_allclose(layer.running_mean, x.mean(axis=0))  # momentum 0: the last batch
     single = layer.forward(x[:1], train_flg=False)                  # one image works at inference
     np.testing.assert_allclose(single, out[:1], atol=1e-5)
-    with pytest.raises(ValueError, match="at least 2 samples"):
-        layer.forward(x[:1], train_flg=True)
+    one = layer.forward(x[:1], train_flg=True)  # a batch of one trains too, as in the book: xn = 0, out = beta
+    np.testing.assert_array_equal(one, np.zeros((1, 3)))
+    layer.forward(x[:5], train_flg=False)
+    with pytest.raises(RuntimeError, match="training mode"):  # no batch statistics to differentiate
+        layer.backward(np.ones((5, 3)))
 
 
 def test_dropout_with_fixed_mask():
@@ -49,9 +52,22 @@ def test_dropout_with_fixed_mask():
     assert errors["x0"] < 1e-9
 
 
-def test_dropout_is_inverted_and_off_at_inference():
+def test_dropout_book_form_scales_at_inference():
     seed(0)
     layer = Dropout(0.2)
+    x = np.ones((1000, 100), np.float32)
+    out = layer.forward(x, train_flg=True)
+    assert set(np.unique(out)) == {0.0, 1.0}                  # survivors pass unchanged while training
+    assert abs((out == 0).mean() - 0.2) < 0.01
+    test_out = layer.forward(x, train_flg=False)               # ... and everything is scaled by 0.8 at inference
+    assert test_out.dtype == np.float32
+    np.testing.assert_allclose(test_out, 0.8 * x)
+    np.testing.assert_allclose(layer.backward(np.full_like(x, 2.0)), 1.6 * x)
+
+
+def test_dropout_inverted_is_off_at_inference():
+    seed(0)
+    layer = Dropout(0.2, inverted=True)
     x = np.ones((1000, 100), np.float32)
     out = layer.forward(x, train_flg=True)
     assert out.dtype == np.float32
@@ -116,8 +132,9 @@ def test_trainer_learns_and_keeps_histories():
     trainer = Trainer(net, x, t, x, t, epochs=10, mini_batch_size=20, optimizer="adam",
                       optimizer_param={"lr": 0.01}, verbose=False).train()
     assert len(trainer.train_loss_list) == 10 * 10
-    assert len(trainer.train_acc_list) == len(trainer.test_acc_list) == 11  # epoch 0 included
+    assert len(trainer.train_acc_list) == len(trainer.test_acc_list) == 10  # one per epoch, as in the book
     assert trainer.test_acc_list[-1] > 0.9
+    assert trainer.test_acc == trainer.test_acc_list[-1]  # the whole test set, measured once more at the end
 
 
 def test_trainer_stops_on_divergence_naming_the_learning_rate():
@@ -128,7 +145,7 @@ def test_trainer_stops_on_divergence_naming_the_learning_rate():
     trainer = Trainer(net, x, t, x, t, epochs=50, mini_batch_size=20, optimizer="sgd",
                       optimizer_param={"lr": 1e6}, verbose=False)
     with np.errstate(over="ignore", invalid="ignore"):
-        with pytest.raises(TrainingDiverged, match=r"SGD\(lr=1000000\.0\).*too large.*lr=100000\.0"):
+        with pytest.raises(TrainingDiverged, match=r"SGD\(lr=1000000\.0\).*too large.*lr=100000\b"):
             trainer.train()
     assert trainer.current_iter < trainer.max_iter
 
@@ -140,11 +157,58 @@ def test_trainer_rejects_bad_settings():
         Trainer(net, x, t, x, t, epochs=2.5)
     with pytest.raises(ValueError, match="disagree in number"):
         Trainer(net, x, t[:10], x, t)
+    for bad in (0, -5, 2.5):
+        with pytest.raises(ValueError, match="evaluate_sample_num_per_epoch must be a whole number >= 1"):
+            Trainer(net, x, t, x, t, evaluate_sample_num_per_epoch=bad)
+
+
+def test_trainer_stops_when_the_loss_explodes_while_finite():
+    """The log-softmax loss never becomes inf: 2.3 -> thousands must stop training all the same."""
+    seed(0)
+    x, t = fake_data()
+    net = MultiLayerNet(10, [16], 2)
+    trainer = Trainer(net, x * 255, t, x, t, epochs=50, mini_batch_size=20, optimizer="sgd",
+                      optimizer_param={"lr": 1e4}, verbose=False)
+    with pytest.raises(TrainingDiverged, match="exploded from"):
+        trainer.train()
+    assert all(np.isfinite(loss) for loss in trainer.train_loss_list)
+
+
+def test_trainer_blames_nan_in_the_data_not_the_learning_rate():
+    seed(0)
+    x, t = fake_data()
+    x = x.copy()
+    x[:, 3] = np.nan
+    trainer = Trainer(MultiLayerNet(10, [16], 2), x, t, x, t, epochs=2, mini_batch_size=20, verbose=False)
+    with np.errstate(invalid="ignore"):
+        with pytest.raises(TrainingDiverged, match="training data holds NaN.*learning rate is not the cause"):
+            trainer.train()
+
+
+def test_trainer_verbose_prints_the_books_lines(capsys):
+    seed(0)
+    x, t = fake_data()
+    trainer = Trainer(MultiLayerNet(10, [8], 2), x, t, x, t, epochs=2, mini_batch_size=50, verbose=True).train()
+    lines = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("train loss:") for line in lines) == 2 * trainer.iter_per_epoch
+    assert sum(line.startswith("=== epoch:") for line in lines) == 2
+    assert lines[-2:][0] == "=============== Final Test Accuracy ===============" and lines[-1].startswith("test acc:")
 
 
 def test_smooth_curve():
     np.testing.assert_allclose(smooth_curve([1, 2, 3, 4, 5], window=3), [1.5, 2, 3, 4, 4.5])
     assert smooth_curve(np.ones(100)).shape == (100,)
+    np.testing.assert_allclose(smooth_curve(np.ones(100)), 1.0)  # the Kaiser weights add up to 1
+
+
+def test_smooth_curve_matches_a_hand_computed_kaiser_average():
+    values = np.arange(30.0) ** 2
+    weights = np.kaiser(11, 2) / np.kaiser(11, 2).sum()
+    # away from the ends: the weighted average of the point and its 5 neighbours on each side
+    assert smooth_curve(values)[12] == pytest.approx(np.dot(weights, values[7:18]))
+    # at the start, the curve is mirrored without repeating the first point: x[5], ..., x[1], x[0], ...
+    mirrored = np.concatenate([values[5:0:-1], values[:6]])
+    assert smooth_curve(values)[0] == pytest.approx(np.dot(weights, mirrored))
 
 
 def test_trainer_plot_shows_loss_and_both_accuracies():
@@ -157,5 +221,5 @@ def test_trainer_plot_shows_loss_and_both_accuracies():
     ax_loss, ax_acc = fig.axes
     assert ax_loss.get_title() == "training loss" and len(ax_loss.lines) == 2  # raw and smoothed
     assert [line.get_label() for line in ax_acc.lines] == ["train", "test"]
-    assert len(ax_acc.lines[0].get_xdata()) == 4  # epochs 0..3
+    assert list(ax_acc.lines[0].get_xdata()) == [1, 2, 3]  # the end of epochs 1..3
     plt.close(fig)

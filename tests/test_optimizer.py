@@ -36,7 +36,8 @@ P0 = np.array([1.0, 1.0])
     (Nesterov(lr=0.1, momentum=0.9), P0 + 0.9 * (-0.1 * G) - 0.1 * G),
     (AdaGrad(lr=0.1), P0 - 0.1 * G / (np.abs(G) + 1e-7)),             # h = g^2
     (RMSprop(lr=0.1, decay_rate=0.99), P0 - 0.1 * G / (np.sqrt(0.01) * np.abs(G) + 1e-7)),
-    (Adam(lr=0.1), P0 - 0.1 * G / (np.abs(G) + 1e-7)),                # m_hat = g, v_hat = g^2
+    # m = 0.1 g, v = 0.001 g^2, lr_t = lr sqrt(0.001) / 0.1: a step of lr * g / (|g| + 1e-7 / sqrt(0.001))
+    (Adam(lr=0.1), P0 - 0.1 * G / (np.abs(G) + 1e-7 / np.sqrt(0.001))),
 ])
 def test_first_step_by_hand(optimizer, expected):
     params = {"W": P0.copy()}
@@ -61,7 +62,7 @@ def test_updates_in_place_and_keeps_float32():
 
 
 def test_clear_errors():
-    with pytest.raises(ValueError, match="learning rate lr must be a positive number"):
+    with pytest.raises(ValueError, match=r"SGD: lr \(the learning rate\) must be a finite number > 0, got 0"):
         SGD(lr=0)
     with pytest.raises(ValueError, match="no gradient for parameter 'b'"):
         SGD().update({"W": np.ones(2), "b": np.ones(2)}, {"W": np.ones(2)})
@@ -88,11 +89,49 @@ def test_adam_in_place_step_equals_the_formula_bit_for_bit(dtype):
     for t in range(1, 21):
         grads = {key: generator.standard_normal(shape).astype(dtype) for key, shape in shapes.items()}
         opt.update(params, grads)
+        lr_t = 0.01 * math.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
         for key, g in grads.items():  # the formula as written in the module docstring
-            m[key] = 0.9 * m[key] + (1 - 0.9) * g
-            v[key] = 0.999 * v[key] + (1 - 0.999) * g * g
-            m_hat, v_hat = m[key] / (1 - 0.9 ** t), v[key] / (1 - 0.999 ** t)
-            expected[key] = expected[key] - 0.01 * m_hat / (np.sqrt(v_hat) + 1e-7)
+            m[key] = m[key] + (1 - 0.9) * (g - m[key])
+            v[key] = v[key] + (1 - 0.999) * (g * g - v[key])
+            expected[key] = expected[key] - m[key] * lr_t / (np.sqrt(v[key]) + 1e-7)
     for key in params:
         assert params[key].dtype == dtype
         np.testing.assert_array_equal(params[key], expected[key])
+
+
+def test_plain_number_parameters_are_updated_in_the_dict():
+    """The book's optimizer_compare_naive keeps params['x'] = -7.0, a Python float."""
+    for cls in OPTIMIZERS.values():
+        params = {"x": -7.0, "y": 2.0}
+        optimizer = cls(lr=0.1)
+        for _ in range(3):
+            optimizer.update(params, {"x": params["x"] / 10.0, "y": 2.0 * params["y"]})
+        assert isinstance(params["x"], float) and isinstance(params["y"], float)
+        assert abs(params["x"]) < 7.0 and abs(params["y"]) < 2.0, cls.__name__
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: SGD(lr=float("inf")), "lr .*finite number > 0, got inf"),
+    (lambda: SGD(lr=float("nan")), "finite number > 0"),
+    (lambda: Momentum(momentum=1.5), r"momentum must be a number in \[0, 1\), got 1.5"),
+    (lambda: Momentum(momentum=-0.1), r"momentum must be a number in \[0, 1\)"),
+    (lambda: Adam(beta1=1), r"beta1 must be a number in \[0, 1\), got 1"),
+    (lambda: Adam(beta2=1.2), r"beta2 must be a number in \[0, 1\)"),
+    (lambda: RMSprop(decay_rate=1.5), r"decay_rate must be a number in \[0, 1\)"),
+    (lambda: AdaGrad(eps=0), "eps must be a finite number > 0"),
+    (lambda: make_optimizer("adam", learnig_rate=0.1), r"Adam takes the settings \['lr', 'beta1'"),
+])
+def test_hyperparameters_are_validated(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_numpy_integers_and_keras_learning_rate_are_accepted():
+    assert SGD(lr=np.int64(1)).lr == 1
+    assert make_optimizer("sgd", learning_rate=0.5).lr == 0.5
+
+
+def test_star_import_gives_numpy_as_the_books_module_does():
+    namespace = {}
+    exec("from common.optimizer import *", namespace)
+    assert namespace["np"] is np and "Adam" in namespace

@@ -91,7 +91,7 @@ def test_clear_errors():
         net.predict(np.zeros((100, 28, 28)))
     with pytest.raises(ValueError, match="labels"):
         net.gradient(np.zeros((2, 784)), np.array([1, 2, 3]))
-    with pytest.raises(ValueError, match="hidden_size must be a positive whole number"):
+    with pytest.raises(ValueError, match="hidden_size must be a whole number >= 1"):
         TwoLayerNet(784, 0, 10)
     with pytest.raises(ValueError, match="activation must be one of"):
         TwoLayerNet(784, 50, 10, activation="tanh")

@@ -9,7 +9,7 @@ Introduced in notebook 05, "Try it".
 
 import numpy as np
 
-from common.exercises import call_safely, report, unanswered
+from common.exercises import call_safely, checker, missing_methods, report, unanswered
 from common.gradient_check import layer_gradient_check
 
 # ---------------------------------------------------------------------------------------------
@@ -67,6 +67,7 @@ def _shopping_hint(name, got, expected):
     return f"expected {expected:g}: follow the gradient back from price (1) node by node."
 
 
+@checker("Shopping gradients")
 def check_shopping_gradients(gradients):
     """Are the six backward numbers of the banana-and-melon graph right?
 
@@ -90,7 +91,7 @@ def check_shopping_gradients(gradients):
             return report(exercise, False, f"d(price)/d({name}) is still None.")
         try:
             got = float(got)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return report(exercise, False, f"d(price)/d({name}) should be a number, got {got!r}.")
         if not np.isclose(got, value, rtol=1e-9, atol=1e-9):
             return report(exercise, False, f"d(price)/d({name}) is not {got:g}. Hint: "
@@ -105,6 +106,7 @@ def check_shopping_gradients(gradients):
 # ---------------------------------------------------------------------------------------------
 
 
+@checker("Tanh layer")
 def check_tanh_layer(Tanh):
     """Does the class ``Tanh`` (with forward(x) and backward(dout)) compute y = tanh(x) and
     dL/dx = dout * (1 - y**2), without writing into ``dout``? Includes a numerical gradient check."""
@@ -115,6 +117,9 @@ def check_tanh_layer(Tanh):
     x = generator.normal(size=(3, 4))
     dout = generator.normal(size=(3, 4))
     layer, failed = call_safely(exercise, Tanh)
+    if failed is not None:
+        return failed
+    failed = missing_methods(exercise, layer, ("forward", "backward"), "Tanh()")
     if failed is not None:
         return failed
     x_before = x.copy()
@@ -169,6 +174,7 @@ def check_tanh_layer(Tanh):
 # (c) A broken Affine layer, fixed
 # ---------------------------------------------------------------------------------------------
 
+@checker("Affine backward")
 def check_affine_backward(Affine):
     """Does the class ``Affine(W, b)`` compute X W + b and, in backward(dout), return dX = dout W^T
     (in the shape of the input) and store dW = X^T dout and db = dout summed over the batch?"""
@@ -181,6 +187,9 @@ def check_affine_backward(Affine):
         x = generator.normal(size=shape)
         dout = generator.normal(size=(5, 3))
         layer, failed = call_safely(exercise, Affine, W.copy(), b.copy())
+        if failed is not None:
+            return failed
+        failed = missing_methods(exercise, layer, ("forward", "backward"), "Affine(W, b)")
         if failed is not None:
             return failed
         out, failed = call_safely(exercise, layer.forward, x)

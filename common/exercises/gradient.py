@@ -5,7 +5,7 @@ Introduced in notebook 04, "Try it".
 
 import numpy as np
 
-from common.exercises import call_safely, report, unanswered
+from common.exercises import call_safely, checker, report, unanswered
 from common.functions import sigmoid, sigmoid_grad
 from common.gradient import gradient_descent
 
@@ -27,6 +27,7 @@ LR_STEP = 0.01    # the answer is asked for to two decimal places
 
 
 
+@checker("Central difference")
 def check_central_difference(central_difference):
     """Does ``central_difference(f, x)`` give (f(x + h) - f(x - h)) / 2h with a small h such as 1e-4?
 
@@ -37,15 +38,24 @@ def check_central_difference(central_difference):
     if unanswered(exercise, central_difference):
         return False
     for description, f, x, exact in DIFF_CASES:
-        got, failed = call_safely(exercise, central_difference, f, x)
+        points = []
+        got, failed = call_safely(exercise, central_difference, _recording(f, points), x)
         if failed is not None:
             return failed
         try:
             got = float(got)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return report(exercise, False, f"for {description} your function returned {got!r}, "
                                            f"not a number. Did you forget `return`?")
         if abs(got - exact) <= 1e-6 * max(1.0, abs(exact)):
+            offsets = sorted(float(p) - x for p in points)
+            if not _symmetric(offsets, x):
+                where = ", ".join(f"x {'+' if d >= 0 else '-'} {abs(d):.3g}" if d else "x" for d in offsets)
+                hint = ("that is the forward difference (f(x + h) - f(x)) / h: its error shrinks with h, "
+                        "but it is not the central difference." if len(offsets) == 2 and 0.0 in offsets else
+                        "a central difference looks at both sides of x, equally far: f(x + h) and f(x - h).")
+                return report(exercise, False, f"for {description} your slope is close, but your function "
+                                               f"evaluates f at {where or 'no point at all'}. Hint: {hint}")
             continue
         forward = (f(x + H) - f(x)) / H
         if got == 0.0:
@@ -60,7 +70,7 @@ def check_central_difference(central_difference):
         else:
             hint = "compute (f(x + h) - f(x - h)) / (2 * h) with h = 1e-4."
         return report(exercise, False, f"for {description} your function gives {got:.10g}, the exact "
-                                       f"derivative is {exact:.10g}. Hint: {hint}")
+                                       f"derivative is {exact:.10g} (off by {got - exact:.2g}). Hint: {hint}")
     xs = np.linspace(-2.0, 2.0, 5)
     got, failed = call_safely(exercise, central_difference, sigmoid, xs)
     if failed is not None:
@@ -72,11 +82,29 @@ def check_central_difference(central_difference):
                                        f"your function returned shape {shape}, expected (5,). Use only "
                                        f"arithmetic (+, -, *, /) on x, so it works element by element.")
     if not np.allclose(got, sigmoid_grad(xs), rtol=0, atol=1e-8):
+        worst = float(np.max(np.abs(got - sigmoid_grad(xs))))
         return report(exercise, False, f"for the sigmoid at x = {xs.tolist()} your function gives "
-                                       f"{np.round(got, 6).tolist()}, expected {np.round(sigmoid_grad(xs), 6).tolist()}.")
+                                       f"{np.round(got, 6).tolist()}, expected {np.round(sigmoid_grad(xs), 6).tolist()} "
+                                       f"(off by up to {worst:.2g}; within 1e-8 is expected).")
     return report(exercise, True, f"all four slopes agree with the exact derivatives to 6 digits, and on "
                                   f"the sigmoid your slopes {np.round(got, 4).tolist()} match "
                                   f"sigmoid(x)(1 - sigmoid(x)).")
+
+
+def _recording(f, points):
+    """``f``, noting every x it is evaluated at in ``points`` (to tell a central difference from others)."""
+    def recorded(x):
+        points.extend(np.ravel(np.asarray(x, dtype=float)).tolist())
+        return f(x)
+    return recorded
+
+
+def _symmetric(offsets, x):
+    """Do the evaluation points (as offsets from x, sorted) lie in pairs equally far on both sides of x?"""
+    if len(offsets) < 2:
+        return False
+    tolerance = 1e-9 * max(abs(d) for d in offsets) + 8 * np.finfo(float).eps * max(1.0, abs(x))
+    return all(abs(a + b) <= tolerance for a, b in zip(offsets, reversed(offsets)))
 
 
 def _matrix_cases():
@@ -94,6 +122,7 @@ def _matrix_cases():
     ]
 
 
+@checker("Numerical gradient of a matrix")
 def check_numerical_gradient_2d(numerical_gradient_2d):
     """Does ``numerical_gradient_2d(f, X)`` return every df/dX[i, j] of a 2-D X and leave X unchanged?"""
     exercise = "Numerical gradient of a matrix"
@@ -142,6 +171,7 @@ def _describe(lr, end):
     return f"with lr = {lr:.2f} the 100 steps end at ({end[0]:.3g}, {end[1]:.3g})"
 
 
+@checker("Learning-rate range")
 def check_learning_rate_range(lr_low, lr_high):
     """Are ``lr_low`` and ``lr_high`` the smallest and largest learning rates, in steps of 0.01, for
     which 100 steps of gradient descent on x0**2/20 + x1**2 from (-7, 2) end within 0.01 of (0, 0)?"""
@@ -150,7 +180,7 @@ def check_learning_rate_range(lr_low, lr_high):
         return False
     try:
         lr_low, lr_high = float(lr_low), float(lr_high)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return report(exercise, False, f"give two numbers, got {lr_low!r} and {lr_high!r}.")
     if not 0 < lr_low <= lr_high:
         return report(exercise, False, f"expected 0 < lr_low <= lr_high, got {lr_low} and {lr_high}.")

@@ -5,7 +5,7 @@ Introduced in notebook 03, "Try it".
 
 import numpy as np
 
-from common.exercises import report, unanswered
+from common.exercises import checker, report, unanswered
 from common.functions import cross_entropy_error as _reference_cross_entropy
 
 # Exercise (b): a network that is fairly sure it sees a 4, shown an image of a 9.
@@ -65,6 +65,7 @@ def _hint_for_labels(got, y, t, expected):
     return ""
 
 
+@checker("Cross-entropy with labels")
 def check_cross_entropy_labels(cross_entropy_error):
     """Check a batched ``cross_entropy_error(y, t)`` with integer labels ``t`` against common's.
 
@@ -77,10 +78,18 @@ def check_cross_entropy_labels(cross_entropy_error):
         expected = float(_reference_cross_entropy(y, t))
         try:
             with np.errstate(all="ignore"):
-                got = np.asarray(cross_entropy_error(y.copy(), t.copy()), dtype=float)
+                result = cross_entropy_error(y.copy(), t.copy())
         except Exception as error:  # a learner's bug must give a verdict, not a traceback
             return report("Cross-entropy with labels", False,
                           f"on {description} your function raised {type(error).__name__}: {error}")
+        if result is None:
+            return report("Cross-entropy with labels", False,
+                          f"on {description} your function returned None. Did you forget `return`?")
+        try:
+            got = np.asarray(result, dtype=float)
+        except (TypeError, ValueError, OverflowError):
+            return report("Cross-entropy with labels", False,
+                          f"on {description} your function returned {result!r:.80}, not a number.")
         if got.shape != ():
             return report("Cross-entropy with labels", False,
                           f"on {description} your function returns an array of shape {got.shape}; it "
@@ -103,13 +112,14 @@ def _exercise_losses():
     return float(sse), float(cee)
 
 
+@checker("SSE and CEE")
 def check_sse_cee(sse, cee):
     """Check the sum of squared errors and the cross-entropy error of exercise (b)."""
     if unanswered("SSE and CEE", sse, cee):
         return False
     try:
         sse, cee = float(sse), float(cee)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return report("SSE and CEE", False, "sse and cee should each be a single number (a float).")
     expected_sse, expected_cee = _exercise_losses()
     if not np.isclose(sse, expected_sse, rtol=1e-4):
@@ -138,13 +148,14 @@ def check_sse_cee(sse, cee):
                                        f"'wrong' example (SSE 0.5975, CEE 2.3026).")
 
 
+@checker("Reading loss values")
 def check_loss_numbers(p, uniform_loss):
     """Check exercise (c): the probability behind a loss of 0.1, and the loss of a uniform guess."""
     if unanswered("Reading loss values", p, uniform_loss):
         return False
     try:
         p, uniform_loss = float(p), float(uniform_loss)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return report("Reading loss values", False, "p and uniform_loss should each be a single number.")
     expected_p = float(np.exp(-EXERCISE_LOSS))
     expected_uniform = float(np.log(EXERCISE_CLASSES))

@@ -14,7 +14,7 @@ import contextlib
 
 import numpy as np
 
-from common.exercises import call_safely, report, unanswered
+from common.exercises import call_safely, checker, report, unanswered
 from common.rng import rng, seed
 from common.sequential import Activation, Dense, MeanSquaredError, Sequential
 
@@ -32,7 +32,7 @@ def _project_rng_kept():
 def _as_number(value):
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return number
 
@@ -49,6 +49,7 @@ def params_of(layer_sizes):
     return sum(n_in * n_out + n_out for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]))
 
 
+@checker("Counting parameters")
 def check_count_params(count_params):
     """Does ``count_params(layer_sizes)`` give the number of weights and biases of Dense layers of those
     sizes (e.g. [784, 500, 250, 100, 10] -> 543,860)?"""
@@ -109,6 +110,7 @@ def _classes_of(model, x):
     return model.predict(x.reshape(len(x), -1).astype(np.float32)).argmax(axis=1)
 
 
+@checker("Predicting digits")
 def check_predict_digits(predict_digits):
     """Does ``predict_digits(model, images)`` turn raw images (N, 28, 28) of 0-255 pixels into the class
     numbers (N,) the model predicts, preparing them exactly as the training data was prepared?"""
@@ -161,6 +163,7 @@ def regression_data():
     return x, np.sin(3 * x)
 
 
+@checker("A regression model")
 def check_regression_model(build_regression_model):
     """Does ``build_regression_model()`` return a compiled Sequential that learns y = sin(3x) (one input,
     one output, a number rather than a class) to a mean squared error below 0.01 in 100 epochs of

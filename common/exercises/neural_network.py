@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from common.exercises import report, unanswered
+from common.exercises import checker, report, unanswered
 from common.functions import relu, sigmoid, softmax
 
 # -------------------------------------------------------------------------------------------
@@ -42,6 +42,7 @@ def _call_and_watch(function, *args):
     return result, [str(w.message) for w in caught], error
 
 
+@checker("Softmax")
 def check_softmax(softmax_rows):
     """Check ``softmax_rows(a)``: softmax of one row (n,) or of every row of a batch (N, n).
 
@@ -63,7 +64,7 @@ def check_softmax(softmax_rows):
                                             f"writing into a (a -= a_max).")
         try:
             y = np.asarray(y, dtype=float)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return report("Softmax", False, f"on {description} your function returned {type(y).__name__}, "
                                             f"expected an array of numbers.")
         if y.shape != a.shape:
@@ -110,13 +111,14 @@ def _small_forward(x, hidden=relu, transpose=False, bias=True):
     return z1 @ W2 + b2
 
 
+@checker("Small network")
 def check_small_network(y):
     """Is ``y`` the output of SMALL_NETWORK (ReLU hidden layer, identity output) for SMALL_X?"""
     if unanswered("Small network", y):
         return False
     try:
         y = np.asarray(y, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return report("Small network", False, f"expected two numbers, got {y!r}.")
     if y.shape != (2,):
         return report("Small network", False, f"expected two numbers (the output layer has 2 neurons), "
@@ -156,6 +158,7 @@ def _reference_predictions(network, x):
     return np.argmax(softmax(sigmoid(a2) @ network["W3"] + network["b3"]), axis=1)
 
 
+@checker("Accuracy")
 def check_accuracy(accuracy):
     """Check ``accuracy(network, x, t, batch_size)`` on parts of the MNIST test set.
 
@@ -164,6 +167,8 @@ def check_accuracy(accuracy):
     """
     if unanswered("Accuracy", accuracy):
         return False
+    if not callable(accuracy):
+        return report("Accuracy", False, f"accuracy should be a function, got {type(accuracy).__name__}.")
     from common.mnist import load_mnist
     from common.sample_weights import load_sample_weights
 
@@ -181,7 +186,7 @@ def check_accuracy(accuracy):
                                              f"{type(error).__name__}: {error}")
         try:
             got = float(got)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return report("Accuracy", False, f"on {where} your function returned {got!r}; expected one "
                                              f"number, the fraction of correct predictions.")
         if np.isclose(got, expected * n):

@@ -5,7 +5,7 @@ Introduced in notebook 06a, "Try it".
 
 import numpy as np
 
-from common.exercises import report, unanswered
+from common.exercises import checker, missing_methods, report, unanswered
 from common.multi_layer_net import weight_init_scale
 from common.optimizer import Momentum
 
@@ -72,6 +72,7 @@ def _run_momentum(exercise, optimizer, reference, params, grad_list):
     return None
 
 
+@checker("Momentum")
 def check_momentum(momentum_class):
     """Does ``momentum_class(lr, momentum)`` take the same steps as common.optimizer.Momentum?
 
@@ -86,8 +87,9 @@ def check_momentum(momentum_class):
     if error is not None:
         return report(exercise, False, f"Momentum(lr=0.05, momentum=0.8) raised {type(error).__name__}: "
                                        f"{error}. Write def __init__(self, lr=0.01, momentum=0.9).")
-    if not callable(getattr(optimizer, "update", None)):
-        return report(exercise, False, "your class needs a method update(self, params, grads).")
+    failed = missing_methods(exercise, optimizer, ("update",), "Momentum(lr=0.05, momentum=0.8)")
+    if failed is not None:
+        return failed
     params, grads = _momentum_problem(6)
     failed = _run_momentum(exercise, optimizer, Momentum(lr=0.05, momentum=0.8), params, grads)
     if failed is not None:
@@ -122,6 +124,7 @@ def _relu_spread(scale_of, n_layers=5, n_units=100, n_samples=1000):
     return spreads
 
 
+@checker("Initial-weight scale")
 def check_init_scale(init_scale):
     """Does ``init_scale(name, n_in)`` give sqrt(1 / n_in) for "xavier" and sqrt(2 / n_in) for "he"?"""
     exercise = "Initial-weight scale"
@@ -134,7 +137,7 @@ def check_init_scale(init_scale):
                 return report(exercise, False, f"init_scale({name!r}, {n_in}) raised {type(error).__name__}: {error}")
             try:
                 got = float(got)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 return report(exercise, False, f"init_scale({name!r}, {n_in}) returned {got!r}, not a number. "
                                                f"Did you forget `return`?")
             expected = weight_init_scale(name, n_in)
@@ -178,6 +181,7 @@ def _best_sgd_run():
     return fewest, [float(lr) for lr, s in steps.items() if s == fewest]
 
 
+@checker("SGD learning rate")
 def check_sgd_learning_rate(lr):
     """Does plain SGD with learning rate ``lr`` get from (-7, 2) to f < 1e-3 on x**2/20 + y**2 within
     100 steps? Also says how many steps it took, next to the fewest any learning rate needs."""

@@ -9,8 +9,8 @@ Introduced in notebook 06b, "Try it".
 
 import numpy as np
 
-from common.exercises import call_safely, report, unanswered
-from common.layers import BatchNormalization, Dropout
+from common.exercises import call_safely, checker, report, unanswered
+from common.layers import BatchNormalization
 
 EPS = 1e-7  # the eps of common.layers.BatchNormalization
 
@@ -20,7 +20,7 @@ def _as_array(exercise, value, shape, what):
     """``value`` as a float array of ``shape``, or None after printing a verdict."""
     try:
         array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         report(exercise, False, f"{what} should be a NumPy array, got {type(value).__name__}.")
         return None
     if array.shape != shape:
@@ -68,6 +68,7 @@ def _batchnorm_hint(got, x, gamma, beta):
             "x_hat = (x - mu) / np.sqrt(var + eps), out = gamma * x_hat + beta.")
 
 
+@checker("Batch normalisation forward")
 def check_batchnorm_forward(batchnorm_forward):
     """Does ``batchnorm_forward(x, gamma, beta)`` normalise a batch (N, D) feature by feature, as
     common.layers.BatchNormalization does in training mode (eps = 1e-7)?"""
@@ -100,18 +101,6 @@ def check_batchnorm_forward(batchnorm_forward):
 # (b) Inverted dropout with a given mask
 # ---------------------------------------------------------------------------------------------
 
-class _FixedUniform:
-    """A stand-in random source for Dropout: ``random(shape)`` always returns the same numbers."""
-
-    def __init__(self, values):
-        self.values = values
-
-    def random(self, shape):
-        if tuple(shape) != self.values.shape:
-            raise ValueError(f"expected shape {self.values.shape}, got {shape}")
-        return self.values
-
-
 def _dropout_hint(part, got, value, mask, ratio):
     """Name a common slip in the forward (part='forward') or backward pass."""
     slips = [
@@ -132,9 +121,14 @@ def _dropout_hint(part, got, value, mask, ratio):
     return "the output should be x * mask / (1 - dropout_ratio)."
 
 
+@checker("Inverted dropout")
 def check_dropout(dropout_forward, dropout_backward):
     """Do ``dropout_forward(x, mask, dropout_ratio)`` and ``dropout_backward(dout, mask, dropout_ratio)``
-    agree with common.layers.Dropout (inverted dropout) for the same mask?"""
+    agree with inverted dropout (x * mask / (1 - dropout_ratio), as common.layers.Dropout computes it
+    with inverted=True) for the same mask?
+
+    The reference is written out here rather than taken from the layer, whose default follows the
+    book (no scaling while training) and so is not the answer this exercise asks for."""
     exercise = "Inverted dropout"
     if unanswered(exercise, dropout_forward, dropout_backward):
         return False
@@ -144,9 +138,8 @@ def check_dropout(dropout_forward, dropout_backward):
         mask = uniform >= ratio  # True = this neuron survives, as in common.layers.Dropout
         x = generator.normal(size=shape)
         dout = generator.normal(size=shape)
-        layer = Dropout(ratio, rng=_FixedUniform(uniform))
-        expected_out = layer.forward(x, train_flg=True)
-        expected_dx = layer.backward(dout)
+        expected_out = x * mask / (1 - ratio)  # inverted dropout: survivors scaled up while training
+        expected_dx = dout * mask / (1 - ratio)  # the gradient takes the same path back
         for part, function, value, expected in [("forward", dropout_forward, x, expected_out),
                                                 ("backward", dropout_backward, dout, expected_dx)]:
             got, failed = call_safely(exercise, function, value, mask.copy(), ratio)
@@ -166,6 +159,7 @@ def check_dropout(dropout_forward, dropout_backward):
 # (c) Log-uniform sampling of a hyperparameter
 # ---------------------------------------------------------------------------------------------
 
+@checker("Log-uniform sampling")
 def check_log_uniform(log_uniform):
     """Does ``log_uniform(low, high, size)`` return ``size`` numbers between low and high whose
     log10 is spread evenly (every decade equally likely)?"""

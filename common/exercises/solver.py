@@ -13,7 +13,7 @@ The checkers build their own Variables and never touch the parameters registered
 
 import numpy as np
 
-from common.exercises import call_safely, report, unanswered
+from common.exercises import call_safely, checker, report, unanswered
 from common.graph import Variable, mean
 from common.solvers import SGDSolver
 
@@ -46,7 +46,7 @@ def _two_numbers(value):
     try:
         return tuple(float(np.asarray(v, dtype=float).reshape(-1)[0]) if np.size(v) == 1 else None
                      for v in value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
@@ -72,6 +72,7 @@ def _mse_hint(got, a, b, x, y_true):
             "each a chain rule of three steps: the square, the subtraction, the product or sum.")
 
 
+@checker("MSE gradients")
 def check_mse_gradients(mse_gradients):
     """Does ``mse_gradients(a, b, x, y_true)`` return (dL/da, dL/db) for L = mean((y_true - (a x + b))**2)?
 
@@ -147,6 +148,7 @@ def _clip_hint(got, before, max_norm):
            "multiply every v.g by max_norm / total_norm."
 
 
+@checker("Gradient clipping")
 def check_clip_by_norm(clip_by_norm):
     """Does ``clip_by_norm(params, max_norm)`` rescale the gradients .g of a dict of Variables so that
     their total norm is at most ``max_norm``, keeping their direction and leaving .d alone?"""
@@ -200,6 +202,7 @@ def _small_graph(seed):
     return solver, loss, x, y_true, a, b
 
 
+@checker("Big batch")
 def check_big_batch_gradients(big_batch_gradients):
     """Does ``big_batch_gradients(solver, loss, x, y_true, X, Y)`` leave in every parameter's .g the
     gradient of the mean squared error over all rows of X and Y, using only the 32-row graph ``loss``?

@@ -10,7 +10,7 @@ Introduced in notebook 07, "Try it".
 
 import numpy as np
 
-from common.exercises import call_safely, report, unanswered
+from common.exercises import call_safely, checker, report, unanswered
 from common.run_statistics import first_iteration_below
 from common.xor_experiment import XOR_T, init_params, train
 
@@ -54,6 +54,7 @@ def _plateau_hint(got, groups):
             "over all four points (a point alone in its group is fitted exactly and adds 0).")
 
 
+@checker("Plateau loss")
 def check_plateau_loss(plateau_loss):
     """Does ``plateau_loss(groups)`` give the learner's loss of a network that merges the points of
     each group (one common output per group, the best one)? ``groups`` is a list of lists of point
@@ -69,7 +70,7 @@ def check_plateau_loss(plateau_loss):
             return failed
         try:
             got = float(got)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return report(exercise, False, f"plateau_loss({groups}) should return a number, got {got!r}.")
         if not np.isclose(got, reference_plateau_loss(groups), rtol=1e-9, atol=1e-12):
             return report(exercise, False, f"plateau_loss({groups}) gave {got:.4f}, expected "
@@ -86,6 +87,7 @@ def check_plateau_loss(plateau_loss):
 BETA, LR = 5.0, 0.02  # the gain-β network of the exercise and its learning rate
 
 
+@checker("Beta as a rescaling")
 def check_beta_equivalence(weight_scale, lr):
     """Does a gain-1 network, started from ``weight_scale`` times the weights and trained with
     learning rate ``lr``, follow the same path as the gain-5 network trained with 0.02?"""
@@ -94,7 +96,7 @@ def check_beta_equivalence(weight_scale, lr):
         return False
     try:
         weight_scale, lr = float(weight_scale), float(lr)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return report(exercise, False, "give two numbers: weight_scale and lr.")
     starts = init_params(5, generator=np.random.default_rng(7))
     reference = train(starts, beta=BETA, lr=LR, iters=300, record_every=10)
@@ -132,6 +134,7 @@ _HISTORIES = [
 ]
 
 
+@checker("Iterations to threshold")
 def check_iterations_to_threshold(iterations_to_threshold):
     """Does ``iterations_to_threshold(history, threshold)`` return, for each row of ``history``
     (runs, iterations), the first iteration whose loss is <= threshold, and np.inf for rows that never
@@ -146,7 +149,11 @@ def check_iterations_to_threshold(iterations_to_threshold):
         got, failed = call_safely(exercise, iterations_to_threshold, history.copy(), 0.01)
         if failed is not None:
             return failed
-        got = np.asarray(got, dtype=float) if got is not None else None
+        try:
+            got = np.asarray(got, dtype=float) if got is not None else None
+        except (TypeError, ValueError, OverflowError):
+            return report(exercise, False, f"for a history of shape {history.shape} your function returned "
+                                           f"{got!r:.80}; return an array of numbers, one per run.")
         if got is None or got.shape != expected.shape:
             shape = None if got is None else got.shape
             return report(exercise, False, f"for a history of shape {history.shape} return one number per run, "
