@@ -162,3 +162,22 @@ def test_learning_rate_range_rejects_with_a_reason(low, high, message, capsys):
     assert not check_learning_rate_range(low, high)
     out = capsys.readouterr().out
     assert "Not yet." in out and message in out, out
+
+
+@pytest.mark.parametrize("h", [1e-7, 1e-8, 1e-10])
+def test_forward_difference_with_a_tiny_step_is_rejected(h, capsys):
+    """D-M5 of the notebooks review: a forward difference with a small h used to pass as "Correct!"."""
+    assert not check_central_difference(lambda f, x: (f(x + h) - f(x)) / h)
+    out = capsys.readouterr().out
+    assert "forward difference" in out and "Correct" not in out
+
+
+def test_other_central_schemes_and_vectorised_answers_pass():
+    five_point = lambda f, x, h=1e-3: (-f(x + 2 * h) + 8 * f(x + h) - 8 * f(x - h) + f(x - 2 * h)) / (12 * h)  # noqa: E731
+    assert check_central_difference(five_point)
+    assert check_central_difference(lambda f, x, h=1e-5: (f(x + h) - f(x - h)) / (2 * h))
+
+
+def test_wrong_slope_message_prints_the_difference(capsys):
+    assert not check_central_difference(lambda f, x: central(f, x) * 1.001)
+    assert "(off by" in capsys.readouterr().out

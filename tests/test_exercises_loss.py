@@ -105,3 +105,19 @@ def test_loss_numbers_checker(capsys):
     for answer, message in cases:
         assert not check_loss_numbers(*answer)
         assert message in capsys.readouterr().out, answer
+
+
+def test_forgotten_return_is_named_as_such(capsys):
+    """E004 of the reliability review: a missing `return` got the hint about a delta inside the log."""
+    def forgot_return(y, t):
+        -np.sum(np.log(y[np.arange(len(t)), t] + 1e-7)) / len(t)
+
+    assert not check_cross_entropy_labels(forgot_return)
+    out = capsys.readouterr().out
+    assert "returned None. Did you forget `return`?" in out and "delta" not in out
+
+
+def test_numbers_too_large_for_a_float_are_a_verdict(capsys):
+    assert not check_sse_cee(10 ** 400, 10 ** 400)
+    assert not check_loss_numbers(10 ** 400, 1.0)
+    assert capsys.readouterr().out.count("Not yet.") == 2
