@@ -208,12 +208,15 @@ def test_clear_errors():
     a = get_parameter_or_create("a", (1,))
     with pytest.raises(ValueError, match=r"'y' is computed by mul\(\), not a parameter"):
         solver.set_parameters({"y": a * 2.0})
-    with pytest.raises(ValueError, match="learning rate must be a positive number, got 0"):
+    with pytest.raises(ValueError, match="learning rate must be a finite positive number, got 0"):
         solver.set_learning_rate(0)
-    with pytest.raises(ValueError, match="learning rate must be a positive number"):
+    with pytest.raises(ValueError, match="learning rate must be a finite positive number"):
         solver.set_learning_rate(True)
-    with pytest.raises(ValueError, match="learning rate lr must be a positive number"):
+    with pytest.raises(ValueError, match="learning rate.*, got -1"):  # the optimizer's own wording
         SGDSolver(lr=-1)
+    for bad in (np.inf, np.nan):  # G21 of the reliability review: inf passed the lr > 0 check
+        with pytest.raises(ValueError, match="learning rate must be a finite positive number"):
+            solver.set_learning_rate(bad)
     with pytest.raises(ValueError, match="unknown optimizer 'lbfgs'"):
         Solver("lbfgs")
     solver.set_parameters({"a": a})
