@@ -288,3 +288,16 @@ def test_dense_relu_rejects_wrong_answers(wrong, message, capsys):
     assert not check_dense_relu(wrong)
     out = capsys.readouterr().out
     assert "Not yet." in out and message in out
+
+
+# ----- never raises, whatever it is given ---------------------------------------------------------
+
+def test_checkers_never_raise_on_the_shared_garbage(capsys):
+    from test_exercise_checkers import GARBAGE  # the grid every other checker module is run against
+
+    for check in (check_count_labels, check_scale_layer, check_dense_relu):
+        for label, value in GARBAGE.items():
+            exercises.results.clear()
+            assert check(value) is False, (check.__name__, label)
+            assert "Not yet." in capsys.readouterr().out, (check.__name__, label)
+            assert exercises.results and not any(ok for _, ok in exercises.results), (check.__name__, label)

@@ -6,15 +6,17 @@ Introduced in notebook 00, "Try it" (a), (b) and (c).
 (b) ``check_scale_layer``: a small class in the shape of the book's layers, with ``__init__`` and ``forward``.
 (c) ``check_dense_relu``: a matrix product, a bias added by broadcasting, and negatives set to 0.
 
-Every call of the learner's code goes through ``call_safely``, so a checker never raises: not on
-``None``, not on a value of the wrong type, not on code that raises, not on a misspelt method name.
+Every call of the learner's code goes through ``call_safely``, and every checker through the package's
+``@checker`` guard, so a checker never raises: not on ``None``, not on a value of the wrong type, not on
+code that raises, not on a misspelt method name. The checks below still name the usual slips, for a
+more precise hint than the guard's.
 """
 
 import difflib
 
 import numpy as np
 
-from common.exercises import call_safely, report, unanswered
+from common.exercises import call_safely, checker, report, unanswered
 
 # ---------------------------------------------------------------------------------------------
 # (a) Counting labels with a dictionary
@@ -48,7 +50,7 @@ def _as_float_array(value):
     """The value as an array of floats, or None if it is not numbers in a regular shape."""
     try:
         return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
@@ -60,6 +62,7 @@ def reference_count_labels(labels):
     return counts
 
 
+@checker("Counting labels")
 def check_count_labels(count_labels):
     """Does ``count_labels(labels)`` return a dictionary {label: number of times it occurs in the list}?"""
     exercise = "Counting labels"
@@ -110,6 +113,7 @@ def _methods(obj):
     return [name for name in dir(obj) if not name.startswith("_") and callable(getattr(obj, name, None))]
 
 
+@checker("A Scale layer")
 def check_scale_layer(Scale):
     """Is ``Scale`` a class whose objects are made with ``Scale(factor)``, keep the factor as
     ``self.factor``, and have a method ``forward(x)`` that remembers ``x`` as ``self.x`` and returns
@@ -204,6 +208,7 @@ def reference_dense_relu(X, W, b):
     return np.where(Y > 0, Y, 0.0)
 
 
+@checker("Matrix product, bias and ReLU")
 def check_dense_relu(dense_relu):
     """Does ``dense_relu(X, W, b)`` compute X @ W + b, with every negative entry set to 0, for X of shape
     (N, D), W of shape (D, M) and b of shape (M,), returning shape (N, M) and leaving its inputs unchanged?"""
