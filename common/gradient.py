@@ -13,7 +13,8 @@ smaller h does not help: in floating point, x + h rounds back to x and the diffe
 
 import numpy as np
 
-__all__ = ["numerical_diff", "numerical_gradient", "gradient_descent"]
+__all__ = ["numerical_diff", "numerical_gradient", "numerical_gradient_2d", "gradient_descent",
+           "np"]  # a star import gives NumPy too, as the book's module does
 
 H = 1e-4
 
@@ -50,6 +51,20 @@ def numerical_gradient(f, x, h=H):
             x[index] = original
         grad[index] = (f_plus - f_minus) / (2 * h)
     return grad
+
+
+def numerical_gradient_2d(f, X, h=H):
+    """The gradient of ``f`` at each row of X: for a batch of points, one gradient per point.
+
+    ``f`` takes one point (a 1-D vector). The book's chapter-4 script gradient_2d.py draws the
+    gradient of f(x0, x1) = x0^2 + x1^2 as arrows at a grid of points this way. A 1-D X is one point.
+    """
+    X = np.array(X, dtype=np.float64)  # a copy: the rows are nudged in place while they are evaluated
+    if X.ndim == 1:
+        return numerical_gradient(f, X, h)
+    if X.ndim != 2:
+        raise ValueError(f"numerical_gradient_2d expected points as rows (N, D) or one point (D,), got {X.shape}")
+    return np.array([numerical_gradient(f, row, h) for row in X]).reshape(X.shape)
 
 
 def gradient_descent(f, init_x, lr=0.01, step_num=100, return_history=False):

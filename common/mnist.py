@@ -49,7 +49,6 @@ import time
 import urllib.error
 import urllib.request
 import warnings
-import zipfile
 import zlib
 from pathlib import Path
 
@@ -521,7 +520,7 @@ def _unavailable_message(failures: list[tuple[str, list[str]]]) -> str:
         "How to fix it (any one is enough):",
         "  - connect to the internet and run again; the files come from " + " or ".join(PUBLIC_MIRRORS),
         f"  - download the four .gz files ({', '.join(FILES.values())}) by hand into a folder",
-        f"    (decompressed copies without .gz are fine too) and set the environment variable",
+        "    (decompressed copies without .gz are fine too) and set the environment variable",
         f"    {MIRROR_ENV} to that folder, or to the URL of another mirror (https://.../);",
         f"  - copy an existing {CACHE_NAME} into {data_dir()} (choose that folder with {DATA_DIR_ENV}).",
     ]

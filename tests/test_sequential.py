@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from common.gradient import numerical_gradient
-from common.gradient_check import gradient_check
+from common.gradient_check import gradient_check, max_relative_error
 from common.layers import Softmax, SoftmaxWithLoss
 from common.optimizer import SGD, Adam
 from common.rng import seed
@@ -15,7 +15,7 @@ from common.sequential import (Activation, CategoricalCrossentropy, Dense, Histo
 from common.util import to_categorical
 
 # mean |backprop - numerical| in float64; central differences (h = 1e-4) are good to ~1e-9 on these sizes
-TOLERANCE = 1e-7
+TOLERANCE = 1e-6  # the largest relative error of any element, float64
 
 
 def small_model(hidden="relu", last="softmax", loss="categorical_crossentropy", dtype="float64", inputs=4,
@@ -80,9 +80,9 @@ def test_gradient_check_categorical_crossentropy(hidden):
     x, t = toy_data()
     analytic = model.gradient(x, t)
     assert set(analytic) == {"W1", "b1", "W2", "b2", "W3", "b3"}
-    for key, param in model.params.items():
-        numeric = numerical_gradient(lambda _: model.loss(x, t), param)
-        assert np.mean(np.abs(analytic[key] - numeric)) < TOLERANCE, key
+    numeric = {key: numerical_gradient(lambda _: model.loss(x, t), param) for key, param in model.params.items()}
+    errors = max_relative_error(analytic, numeric)
+    assert all(error < TOLERANCE for error in errors.values()), errors
 
 
 @pytest.mark.parametrize("last", ["linear", "sigmoid", "tanh", "relu", "softmax"])
@@ -92,7 +92,7 @@ def test_gradient_check_mean_squared_error(hidden, last):
     model = small_model(hidden=hidden, last=last, loss="mean_squared_error")
     x, _ = toy_data()
     t = np.random.default_rng(2).normal(size=(6, 3))
-    errors = gradient_check(model, x, t)  # the book's helper works on the model as on any network
+    errors = gradient_check(model, x, t, measure="max_relative")  # the book's helper works on the model as on any network
     assert errors and all(error < TOLERANCE for error in errors.values()), errors
 
 
@@ -101,7 +101,7 @@ def test_gradient_check_one_output_regression_and_float32_model():
     model = small_model(hidden="sigmoid", last="linear", loss="mse", classes=1)
     x, _ = toy_data()
     t = np.random.default_rng(3).normal(size=(6, 1))
-    errors = gradient_check(model, x, t)
+    errors = gradient_check(model, x, t, measure="max_relative")
     assert all(error < TOLERANCE for error in errors.values()), errors
     model32 = small_model(dtype="float32")
     grads = model32.gradient(*toy_data())

@@ -12,7 +12,7 @@ import numpy as np
 from common.exercises import call_safely, checker, report, unanswered
 from common.layers import BatchNormalization
 
-EPS = 1e-7  # the eps of common.layers.BatchNormalization
+EPS = 1e-6  # the eps of common.layers.BatchNormalization (the book's 10e-7)
 
 
 
@@ -71,7 +71,7 @@ def _batchnorm_hint(got, x, gamma, beta):
 @checker("Batch normalisation forward")
 def check_batchnorm_forward(batchnorm_forward):
     """Does ``batchnorm_forward(x, gamma, beta)`` normalise a batch (N, D) feature by feature, as
-    common.layers.BatchNormalization does in training mode (eps = 1e-7)?"""
+    common.layers.BatchNormalization does in training mode (eps = 1e-6)?"""
     exercise = "Batch normalisation forward"
     if unanswered(exercise, batchnorm_forward):
         return False
