@@ -433,12 +433,17 @@ class Convolution(Layer):
     where xpad is x with ``pad`` zeros on every side. b has shape (FN,): one bias per filter.
 
     As in the book, the windows are unfolded into a matrix (im2col) so that the whole layer is one
-    matrix product. We unfold them per image as col[n] of shape (C*FH*FW, out_h*out_w): then
-    W.reshape(FN, -1) @ col[n] is already output image n in (FN, out_h*out_w) order, and no transpose
-    of the output is needed (the book's (N*out_h*out_w, C*FH*FW) layout, which ``im2col`` returns,
-    needs one). Backward, with dout[n] of shape (FN, out_h*out_w):
-        dW = sum over n of dout[n] @ col[n]^T,   db = sum of dout over n, y, x,
-        dcol[n] = W.reshape(FN, -1)^T @ dout[n],  folded back onto the image pixels (col2im) = dx.
+    matrix product. The book unfolds them as rows, (N*out_h*out_w, C*FH*FW) (what ``im2col``
+    returns); here they are columns, col of shape (C*FH*FW, N*out_h*out_w), the transpose, because
+    that is the order a single copy of the windows produces fastest. Then, with Wm = W.reshape(FN, -1):
+
+        forward:   out = Wm @ col + b                 (FN, N*out_h*out_w), viewed as (N, FN, out_h, out_w)
+        backward:  dW = dout @ col^T,  db = dout summed over every image and pixel,
+                   dcol = Wm^T @ dout, folded back onto the pixels it came from (col2im) = dx.
+
+    Each line is one large matrix product (BLAS, several threads), never a loop over images or
+    pixels. The output is returned as a view with the filters as its outer axis in memory; NumPy
+    handles such views transparently, and the next layers (ReLU, pooling) read it without a copy.
     A network's first layer skips dx (``backward(dout, input_gradient=False)``): nobody needs the
     gradient of the data, and the fold is the most expensive part of backward.
     float32 input and parameters give float32 everywhere.
@@ -457,8 +462,8 @@ class Convolution(Layer):
                 raise ValueError(f"Convolution: {name} must be a whole number >= {smallest}, got {value!r}")
         self.W, self.b = W, b
         self.stride, self.pad = int(stride), int(pad)
-        self.x = None       # the input of the latest forward (its shape is needed by backward)
-        self.col = None     # its windows, (N, C*FH*FW, out_h*out_w)
+        self.x_shape = None    # the shape of the latest input (backward gives dx that shape)
+        self.col = None        # its windows as columns, (C*FH*FW, N*out_h*out_w)
         self.out_shape = None
         self.dW = None
         self.db = None
@@ -472,26 +477,26 @@ class Convolution(Layer):
             raise ValueError(f"Convolution: a {FH}x{FW} filter does not fit input {x.shape} with pad {self.pad}")
         windows = image_windows(x, FH, FW, self.stride, self.pad)   # a view (N, C, out_h, out_w, FH, FW)
         N, _, out_h, out_w = windows.shape[:4]
-        # The one copy: (N, C, FH, FW, out_h, out_w), i.e. col[n] = (C*FH*FW, out_h*out_w).
-        self.col = windows.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * FH * FW, out_h * out_w)
-        self.x, self.out_shape = x, (N, FN, out_h, out_w)
-        out = self.W.reshape(FN, -1) @ self.col      # (N, FN, out_h*out_w): one matrix product per image
+        # The one copy: windows in (C, FH, FW, N, out_h, out_w) order, i.e. one column per output pixel.
+        self.col = windows.transpose(1, 4, 5, 0, 2, 3).reshape(C * FH * FW, N * out_h * out_w)
+        self.x_shape, self.out_shape = x.shape, (N, FN, out_h, out_w)
+        out = self.W.reshape(FN, -1) @ self.col      # (FN, N*out_h*out_w): every output pixel at once
         out += self.b.reshape(FN, 1)                 # out is our own new array
-        return out.reshape(self.out_shape)
+        return out.reshape(FN, N, out_h, out_w).transpose(1, 0, 2, 3)
 
     def backward(self, dout, input_gradient=True):
         """Store dW and db; return dx, or None with ``input_gradient=False``."""
         dout = self._check_dout(dout, self.out_shape)
         FN, C, FH, FW = self.W.shape
-        N, _, out_h, out_w = dout.shape
-        dout = dout.reshape(N, FN, out_h * out_w)
-        self.dW = np.matmul(dout, self.col.transpose(0, 2, 1)).sum(axis=0).reshape(self.W.shape)
-        self.db = dout.sum(axis=(0, 2))
+        N, _, out_h, out_w = self.out_shape
+        dout = dout.transpose(1, 0, 2, 3).reshape(FN, N * out_h * out_w)  # free if dout has our layout
+        self.dW = (dout @ self.col.T).reshape(self.W.shape)
+        self.db = dout.sum(axis=1)
         if not input_gradient:
             return None
-        dcol = self.W.reshape(FN, -1).T @ dout       # (N, C*FH*FW, out_h*out_w)
-        windows_grad = dcol.reshape(N, C, FH, FW, out_h, out_w).transpose(0, 1, 4, 5, 2, 3)
-        return image_windows_backward(windows_grad, self.x.shape, self.stride, self.pad)
+        dcol = self.W.reshape(FN, -1).T @ dout       # (C*FH*FW, N*out_h*out_w)
+        windows_grad = dcol.reshape(C, FH, FW, N, out_h, out_w).transpose(3, 0, 4, 5, 1, 2)
+        return image_windows_backward(windows_grad, self.x_shape, self.stride, self.pad)
 
 
 class Pooling(Layer):
@@ -552,9 +557,16 @@ class Pooling(Layer):
         dout = self._check_dout(dout, None if self.arg_max is None else self.arg_max.shape)
         N, C, H, W = self.input_shape
         out_h, out_w, s, pad = dout.shape[2], dout.shape[3], self.stride, self.pad
-        padded = np.zeros((N, C, H + 2 * pad, W + 2 * pad), dtype=dout.dtype)
+        # The common case, windows that tile the input exactly (2x2, stride 2, even sizes): every pixel
+        # lies in one window, so each offset's slice is written once, straight into dx.
+        tiles = (s == self.pool_h == self.pool_w and pad == 0 and H == s * out_h and W == s * out_w)
+        padded = (np.empty if tiles else np.zeros)((N, C, H + 2 * pad, W + 2 * pad), dtype=dout.dtype)
         for k in range(self.pool_h * self.pool_w):
             i, j = divmod(k, self.pool_w)
             # offset (i, j) of every window is one strided slice of the input (as in image_windows_backward)
-            padded[:, :, i:i + s * out_h:s, j:j + s * out_w:s] += dout * (self.arg_max == k)
+            pixels = padded[:, :, i:i + s * out_h:s, j:j + s * out_w:s]
+            if tiles:
+                np.multiply(dout, self.arg_max == k, out=pixels)
+            else:
+                pixels += dout * (self.arg_max == k)
         return padded[:, :, pad:pad + H, pad:pad + W]
