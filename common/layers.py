@@ -494,9 +494,29 @@ class Convolution(Layer):
         self.db = dout.sum(axis=1)
         if not input_gradient:
             return None
+        if self.stride == 1 and FH == FW and self.pad < FH:
+            return self._input_gradient_as_convolution(dout)
         dcol = self.W.reshape(FN, -1).T @ dout       # (C*FH*FW, N*out_h*out_w)
         windows_grad = dcol.reshape(C, FH, FW, N, out_h, out_w).transpose(3, 0, 4, 5, 1, 2)
         return image_windows_backward(windows_grad, self.x_shape, self.stride, self.pad)
+
+    def _input_gradient_as_convolution(self, dout):
+        """dx for stride 1, computed as a convolution of dout instead of folding dcol back (col2im).
+
+        dx[n, c, y, x] = sum over f, i, j of dout[n, f, y + pad - i, x + pad - j] * W[f, c, i, j]: the
+        windows of dout (padded by FH - 1 - pad) against the filters turned by 180 degrees, with the
+        roles of C and FN swapped. Same numbers as the fold, but one more matrix product instead of
+        FH*FW strided additions over the whole image: about twice as fast for 3x3 filters with many
+        channels. ``dout`` comes as (FN, N*out_h*out_w).
+        """
+        FN, C, FH, FW = self.W.shape
+        N, _, H, W = self.x_shape
+        out_h, out_w = self.out_shape[2:]
+        dout = dout.reshape(FN, N, out_h, out_w).transpose(1, 0, 2, 3)
+        windows = image_windows(dout, FH, FW, 1, FH - 1 - self.pad)   # (N, FN, H, W, FH, FW)
+        col = windows[..., ::-1, ::-1].transpose(1, 4, 5, 0, 2, 3).reshape(FN * FH * FW, N * H * W)
+        turned = self.W.transpose(1, 0, 2, 3).reshape(C, FN * FH * FW)
+        return (turned @ col).reshape(C, N, H, W).transpose(1, 0, 2, 3)
 
 
 class Pooling(Layer):

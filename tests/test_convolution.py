@@ -219,6 +219,21 @@ def test_convolution_gradient(shape, filters, size, stride, pad):
     assert all(e < TOLERANCE for e in errors.values()), errors
 
 
+def test_convolution_input_gradient_both_ways():
+    """Stride 1 computes dx as a convolution of dout, other cases fold dcol back: both match the loops.
+
+    Covers the edges of the first way (padding FH - 1) and the cases that take the second at stride 1
+    (non-square filters, padding as large as the filter).
+    """
+    for W_shape, pad in [((3, 2, 3, 3), 2), ((3, 2, 2, 3), 1), ((2, 2, 2, 2), 2), ((2, 3, 1, 1), 0)]:
+        W, b, x = rng.normal(size=W_shape), rng.normal(size=W_shape[0]), rng.normal(size=(2, W_shape[1], 5, 6))
+        fast, slow = Convolution(W, b, 1, pad), LoopConvolution(W, b, 1, pad)
+        dout = rng.normal(size=fast.forward(x).shape)
+        slow.forward(x)
+        np.testing.assert_allclose(fast.backward(dout), slow.backward(dout), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(fast.dW, slow.dW, rtol=1e-12, atol=1e-12)
+
+
 def test_convolution_matches_direct_formula():
     """out[n, f, y, x] = sum over c, i, j of W[f, c, i, j] * xpad[n, c, y*s + i, x*s + j] + b[f], by hand."""
     x, W, b = rng.normal(size=(2, 2, 5, 5)), rng.normal(size=(3, 2, 3, 3)), rng.normal(size=3)
@@ -401,3 +416,13 @@ def test_simple_convnet_errors():
         SimpleConvNet(conv_param={"filter_nums": 30})
     with pytest.raises(ValueError, match="too small"):
         SimpleConvNet(input_dim=(1, 5, 5), conv_param={"filter_size": 5})
+
+
+def test_committed_weights_load_into_simple_convnet():
+    """data/simple_convnet_params.npz (made by data/train_simple_convnet.py) passes its SHA-256 check and fits."""
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "data" / "simple_convnet_params.npz"
+    network = SimpleConvNet().load_params(path)
+    assert all(value.dtype == np.float32 and np.all(np.isfinite(value)) for value in network.params.values())
+    scores = network.predict(rng.random((3, 1, 28, 28)).astype(np.float32))
+    assert scores.shape == (3, 10) and np.all(np.isfinite(scores))
