@@ -444,8 +444,10 @@ class Convolution(Layer):
     Each line is one large matrix product (BLAS, several threads), never a loop over images or
     pixels. The output is returned as a view with the filters as its outer axis in memory; NumPy
     handles such views transparently, and the next layers (ReLU, pooling) read it without a copy.
+    At stride 1 (square filters, pad < FH) the same dx comes faster from a convolution of dout
+    with the turned filters (``_input_gradient_as_convolution``): one more product instead of the fold.
     A network's first layer skips dx (``backward(dout, input_gradient=False)``): nobody needs the
-    gradient of the data, and the fold is the most expensive part of backward.
+    gradient of the data, and dx is the most expensive part of backward.
     float32 input and parameters give float32 everywhere.
     """
 

@@ -120,7 +120,7 @@ def conv_output_size(input_size, filter_size, stride=1, pad=0):
 
 
 def image_windows(input_data, filter_h, filter_w, stride=1, pad=0, pad_value=0):
-    """Every filter-sized window of a batch of images, as a read-only view of shape (N, C, out_h, out_w, filter_h, filter_w).
+    """Every filter-sized window of a batch of images: a read-only view (N, C, out_h, out_w, filter_h, filter_w).
 
     Introduced in notebook 10, section 7.4.
 
