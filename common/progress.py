@@ -16,14 +16,18 @@ def progress_bar(total, desc="training", unit="it"):
 
 
 def keras_bar(total, epoch, epochs):
-    """A bar for one epoch of ``fit`` in the style of Keras: '60/60 [=====] - 00:02 0.03s/step, loss: ...'.
+    """A bar for one epoch of ``fit`` in the style of Keras: 'Epoch 3/10 60/60 [=====] - 00:02 0.03s/step, loss: ...'.
 
     The heading 'Epoch 3/10' is the bar's description; the logs go in its postfix (``set_postfix_str``).
+    It is tqdm's text bar, written to standard output like Keras' own, so that a notebook keeps the
+    finished line of every epoch as its output (a widget would keep nothing readable).
     """
-    from tqdm.auto import tqdm
+    import sys
+
+    from tqdm import tqdm
 
     return tqdm(total=total, desc=f"Epoch {epoch + 1}/{epochs}", unit="step", leave=True, ascii=".=",
-                bar_format="{desc} " + KERAS_FORMAT)
+                bar_format="{desc} " + KERAS_FORMAT, file=sys.stdout, mininterval=0.5)
 
 
 def format_logs(logs):

@@ -72,6 +72,13 @@ class Dense:
         """inputs * units weights plus units biases (e.g. 784 * 500 + 500 = 392,500)."""
         return 0 if self.input_size is None else self.input_size * self.units + self.units
 
+    def forward(self, x, train_flg=False):
+        """The Affine layer's forward pass, x W + b (the model itself calls ``layer`` directly)."""
+        return self.layer.forward(x)
+
+    def backward(self, dout):
+        return self.layer.backward(dout)
+
     def describe(self):
         return "Dense"
 
@@ -105,6 +112,13 @@ class Activation:
 
     def count_params(self):
         return 0
+
+    def forward(self, x, train_flg=False):
+        """The activation layer's forward pass (the model itself calls ``layer`` directly)."""
+        return self.layer.forward(x)
+
+    def backward(self, dout):
+        return self.layer.backward(dout)
 
     def describe(self):
         return f"Activation: {self.activation}"

@@ -233,14 +233,14 @@ def test_evaluate_verbose_prints_the_results(capsys):
 
 
 def test_progress_display_outside_jupyter(capsys):
-    """verbose=1: a tqdm bar per epoch (on stderr in a terminal), Keras-like; verbose=2: a line per epoch."""
+    """verbose=1: a tqdm text bar per epoch on standard output, Keras-like; verbose=2: a line per epoch."""
     seed(0)
     x, y = blobs(100)
     model = blob_model()
     model.fit(x, y, batch_size=25, epochs=2, verbose=1, validation_data=(x, y))
     captured = capsys.readouterr()
-    assert captured.out == ""
-    final = [line for line in captured.err.replace("\r", "\n").splitlines() if line.startswith("Epoch")]
+    assert captured.err == ""
+    final = [line for line in captured.out.replace("\r", "\n").splitlines() if line.startswith("Epoch")]
     assert final[-1].startswith("Epoch 2/2 4/4 [==============================]"), final[-1]
     assert re.search(r"loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}$",
                      final[-1]), final[-1]
