@@ -143,8 +143,10 @@ def as_batch(y, t, name="cross_entropy_error"):
     if t.shape == (batch_size, 1) and classes > 1:  # labels as a column (N, 1), as the book's chapter 7 passes them
         t = t[:, 0]
     if t.shape == y.shape:
-        if t.size and np.any(np.abs(t.sum(axis=1) - 1) > 1e-3):
-            sums = t.sum(axis=1)
+        # Row sums of the one-hot rows; for float rows a product with a column of ones gives them
+        # several times faster than t.sum(axis=1), which loops row by row over short rows.
+        sums = t @ np.ones(classes, dtype=t.dtype) if t.dtype.kind == "f" else t.sum(axis=1)
+        if t.size and np.any(np.abs(sums - 1) > 1e-3):
             raise ValueError(f"{name} expected each one-hot row of t to add up to 1, got row sums from "
                              f"{sums.min():g} to {sums.max():g} (an all-zero row has no correct class)")
         return y, t, True

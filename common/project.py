@@ -4,7 +4,7 @@ Introduced in notebook 01 (set-up).
 
 Every notebook starts with an "Open in Colab" badge and a set-up cell that, on Google Colab only,
 downloads this repository and puts ``common`` on the import path. Both need the repository's GitHub
-address; it is written here and nowhere else. ``python tests/execute_notebooks.py`` stamps the
+address; it is written here and nowhere else. ``python tests/tools/execute_notebooks.py`` stamps the
 badge and the set-up code into each notebook, and ``tests/test_notebook_template.py`` checks that
 every notebook agrees with this file.
 """

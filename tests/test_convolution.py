@@ -2,7 +2,7 @@
 
 The fast versions in common are checked against plain loop versions written here (one output pixel
 at a time, straight from the definitions), and every backward pass against numerical gradients in
-float64. The loop versions are also what tests/bench_convnet.py times as the readable reference.
+float64. The loop versions are also what tests/bench/bench_convnet.py times as the readable reference.
 """
 
 import numpy as np

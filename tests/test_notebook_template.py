@@ -1,6 +1,6 @@
 """Every notebook follows the template of GUIDE §3, and its Colab links point to itself.
 
-The repository's location lives in common/project.py; `python tests/execute_notebooks.py` writes
+The repository's location lives in common/project.py; `python tests/tools/execute_notebooks.py` writes
 it into the notebooks, and these tests make sure no notebook (or the README) disagrees with it.
 """
 

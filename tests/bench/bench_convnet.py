@@ -1,6 +1,6 @@
 """Benchmark: one training step of the book's SimpleConvNet (and of a DeepConvNet), common against PyTorch.
 
-    python tests/bench_convnet.py [--runs 5] [--threads N] [--no-deep]
+    python tests/bench/bench_convnet.py [--runs 5] [--threads N] [--no-deep]
 
 A step is what training repeats 12,000 times in the book's protocol: forward, backward and an Adam
 update on a mini-batch of 100 images of 1x28x28 (fixed random images: the arithmetic is the same as

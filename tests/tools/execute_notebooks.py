@@ -1,7 +1,7 @@
 """Re-execute notebooks top to bottom in a fresh kernel and store their outputs.
 
-    python tests/execute_notebooks.py                      # every notebook in notebooks/
-    python tests/execute_notebooks.py notebooks/01_perceptron.ipynb
+    python tests/tools/execute_notebooks.py                      # every notebook in notebooks/
+    python tests/tools/execute_notebooks.py notebooks/01_perceptron.ipynb
 
 Run it after changing a notebook or anything in `common` that a notebook uses; `python -m pytest`
 then re-runs each notebook under nbval and compares its fresh outputs with the stored ones.
@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository: tests/<folder>/this file
 sys.path.insert(0, str(ROOT))
 from common.project import colab_badge, colab_setup_code  # noqa: E402
 

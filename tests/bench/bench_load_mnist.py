@@ -1,6 +1,6 @@
 """Benchmark: how long load_mnist() takes, uncached and cached, and its peak memory.
 
-    python tests/bench_load_mnist.py [--runs 5]
+    python tests/bench/bench_load_mnist.py [--runs 5]
 
 Each measurement runs in a fresh Python process (as a learner's new kernel would), with its own
 empty data dir for the uncached case. Prints the median and the range over the runs. Needs the data

@@ -1,6 +1,6 @@
 """Benchmark: the Keras-style model of notebook 09 with common.sequential, and the same in PyTorch.
 
-    python tests/bench_sequential_mnist.py [--runs 5]
+    python tests/bench/bench_sequential_mnist.py [--runs 5]
 
 Protocol (the study note of notebook 09): 784 -> Dense 500 ReLU -> Dense 250 ReLU -> Dense 100 ReLU
 -> Dense 10 softmax (543,860 parameters), categorical cross-entropy, Adam (learning rate 0.001),

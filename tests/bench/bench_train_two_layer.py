@@ -1,6 +1,6 @@
 """Benchmark: the book's backprop training protocol with common, and the same in PyTorch.
 
-    python tests/bench_train_two_layer.py [--runs 5]
+    python tests/bench/bench_train_two_layer.py [--runs 5] [--threads N]
 
 Protocol (chapter 5 of the book, notebook 05): TwoLayerNet 784-50-10 with ReLU, 10,000 iterations
 of mini-batch SGD (batch 100, learning rate 0.1), and after every epoch (600 iterations) the
@@ -15,7 +15,7 @@ protocol runs in PyTorch in the same way, and the ratio ours / PyTorch is printe
 
 import argparse
 
-from bench_tools import run, summarise, torch_available, warm_mnist_cache
+from bench_tools import load_text, run, summarise, torch_available, warm_mnist_cache
 
 OURS = r"""
 import json, resource
@@ -119,15 +119,18 @@ print(json.dumps({"test_acc": accuracy(x_test, t_test), "epochs": len(history), 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="BLAS (and PyTorch) threads; default: each library's own choice")
     args = parser.parse_args()
     warm_mnist_cache()
     compare = torch_available()
     ours, careful, theirs = [], [], []
     for _ in range(args.runs):  # interleaved, so all see the same machine conditions
-        ours.append(run(OURS))
-        careful.append(run(CAREFUL))
+        ours.append(run(OURS, args.threads))
+        careful.append(run(CAREFUL, args.threads))
         if compare:
-            theirs.append(run(TORCH))
+            theirs.append(run(TORCH, args.threads))
+    print(f"threads: {args.threads or 'library default'}; {load_text()}")
     print(f"Book protocol (784-50-10, 10,000 iterations, batch 100, lr 0.1, per-epoch accuracy on "
           f"70,000 images), {args.runs} runs, whole process each:")
     ours_median = summarise("common", ours, "evaluations", "epochs")
