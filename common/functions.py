@@ -140,6 +140,8 @@ def as_batch(y, t, name="cross_entropy_error"):
     if y.ndim != 2:
         raise ValueError(f"{name} expected y of shape (N, classes), got {y.shape}")
     batch_size, classes = y.shape
+    if batch_size == 0:
+        raise ValueError(f"{name} got an empty batch (0 samples): there is nothing to average over")
     if t.shape == (batch_size, 1) and classes > 1:  # labels as a column (N, 1), as the book's chapter 7 passes them
         t = t[:, 0]
     if t.shape == y.shape:

@@ -156,6 +156,10 @@ class Affine(Layer):
         if W.ndim != 2 or b.shape != (W.shape[1],):
             raise ValueError(f"Affine expected W of shape (inputs, outputs) and b of shape (outputs,), "
                              f"got W {W.shape} and b {b.shape}")
+        if W.dtype.kind != "f" or b.dtype.kind != "f":
+            # An optimizer updates W and b in place, which cannot store fractions in an integer array.
+            raise ValueError(f"Affine expected floating-point W and b, got {W.dtype} and {b.dtype}: "
+                             f"make them with .astype(np.float32)")
         self.W, self.b = W, b
         self.x = None
         self.original_x_shape = None
@@ -228,6 +232,9 @@ class SoftmaxWithLoss:
         return self.loss
 
     def backward(self, dout=1):
+        if self.y is None:
+            raise RuntimeError("SoftmaxWithLoss.backward was called before forward: run forward first, "
+                               "it keeps what backward needs")
         batch_size = self.y.shape[0]
         if self.t.shape == self.y.shape:  # one-hot
             dx = self.y - self.t

@@ -59,6 +59,8 @@ class Trainer:
             evaluate_sample_num_per_epoch = whole_number(evaluate_sample_num_per_epoch,
                                                          "evaluate_sample_num_per_epoch", "Trainer")
         self.network = network
+        # Arrays, so that a mini-batch can be picked with x_train[batch_mask] (lists cannot do that).
+        x_train, t_train, x_test, t_test = (np.asarray(a) for a in (x_train, t_train, x_test, t_test))
         self.x_train, self.t_train, self.x_test, self.t_test = x_train, t_train, x_test, t_test
         self.optimizer = make_optimizer(optimizer, **(optimizer_param or {"lr": 0.01}))
         self.evaluate_sample_num_per_epoch = evaluate_sample_num_per_epoch
