@@ -154,7 +154,7 @@ def as_batch(y, t, name="cross_entropy_error"):
         return y, t, True
     if t.shape != (batch_size,):
         raise ValueError(f"{name} expected t as one-hot {y.shape} or as labels ({batch_size},), got t {t.shape}")
-    if not np.issubdtype(t.dtype, np.integer):
+    if t.dtype.kind not in "iu":  # signed or unsigned integers
         raise ValueError(f"{name} expected integer class labels, got dtype {t.dtype}")
     if t.size and (t.min() < 0 or t.max() >= classes):
         raise ValueError(f"{name}: labels must lie in 0..{classes - 1}, got {t.min()}..{t.max()}")

@@ -54,7 +54,6 @@ class MultiLayerNet(LayerNet):
     accuracy, gradient and numerical_gradient come from the network core, ``common.layer_net``.
     """
 
-    accuracy_batch_size = 10_000
 
     def __init__(self, input_size, hidden_size_list, output_size, activation="relu", weight_init_std="relu",
                  weight_decay_lambda=0, dtype=np.float32):

@@ -40,7 +40,6 @@ class TwoLayerNet(LayerNet):
     them (a plain dict keeps its insertion order); ``last_layer`` computes the loss.
     """
 
-    accuracy_batch_size = 10_000
 
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, activation="relu",
                  dtype=np.float32):
