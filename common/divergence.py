@@ -38,7 +38,7 @@ class DivergenceCheck:
             if self.first_loss is None:
                 self.first_loss = loss
             elif loss > self.factor * max(self.first_loss, 1.0):
-                self._stop(f"The loss exploded from {self.first_loss:.4g} to {loss:.4g} at {where}", optimizer)
+                self.stop(f"The loss exploded from {self.first_loss:.4g} to {loss:.4g} at {where}", optimizer)
             return
         if x_batch is not None and not np.all(np.isfinite(x_batch)):
             bad = int(np.count_nonzero(~np.isfinite(x_batch)))
@@ -46,10 +46,11 @@ class DivergenceCheck:
                 f"The loss became {loss} at {where} because the training data holds NaN or infinity ({bad} values "
                 f"in this mini-batch). Clean the data first: np.isfinite(x).all() must be True. The learning rate "
                 f"is not the cause. Training stopped before this step's update.")
-        self._stop(f"The loss became {loss} at {where}", optimizer)
+        self.stop(f"The loss became {loss} at {where}", optimizer)
 
     @staticmethod
-    def _stop(what, optimizer):
+    def stop(what, optimizer):
+        """Raise TrainingDiverged for ``what`` (e.g. "The loss became nan at step 3"), with advice."""
         lr = getattr(optimizer, "lr", None)
         name = type(optimizer).__name__ if optimizer is not None else "the optimizer"
         if isinstance(lr, (int, float, np.number)) and math.isfinite(lr):

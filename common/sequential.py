@@ -344,7 +344,7 @@ class Sequential:
                     bar.set_postfix_str(format_logs(logs), refresh=False)
                     bar.update(1)
             if not all(np.all(np.isfinite(param)) for param in self.params.values()):
-                divergence._stop(f"Some weights became infinite or NaN in epoch {epoch + 1}", self.optimizer)
+                divergence.stop(f"Some weights became infinite or NaN in epoch {epoch + 1}", self.optimizer)
             if validation_data is not None:
                 results = self._evaluate(x_val, y_val, batch_size)
                 logs["val_loss"] = results[0]

@@ -23,7 +23,7 @@ Targets: common / PyTorch <= 1.2, peak memory <= 700 MiB.
 import argparse
 import os
 
-from bench_tools import load_text, run, summarise, torch_available, warm_mnist_cache
+from bench_tools import load_text, ratio, run, summarise, torch_available, warm_mnist_cache
 
 OURS = r"""
 import json, resource
@@ -180,13 +180,12 @@ def main() -> None:
     print(f"after: {load_text()}")
     print(f"Notebook 09 protocol (784-500-250-100-10, Adam lr 0.001, batch 1,000, 10 epochs, float32, "
           f"validation on 10,000 test images every epoch), {args.runs} runs, whole process each:")
-    ours_median = summarise("common", ours, "epochs", "epochs")
-    flat_median = summarise("flat", flat, "epochs", "epochs")
-    print(f"ratio common / flat NumPy loop: {ours_median / flat_median:.2f}")
+    summarise("common", ours, "epochs", "epochs")
+    summarise("flat", flat, "epochs", "epochs")
+    print(ratio("common / flat NumPy loop", ours, flat))
     if compare:
-        torch_median = summarise("PyTorch", theirs, "epochs", "epochs")
-        print(f"ratio common / PyTorch: {ours_median / torch_median:.2f}  (target <= 1.2; peak memory target "
-              f"<= 700 MiB)")
+        summarise("PyTorch", theirs, "epochs", "epochs")
+        print(ratio("common / PyTorch", ours, theirs) + "  (target <= 1.2; peak memory target <= 700 MiB)")
     else:
         print("PyTorch is not installed: no reference run (pip install torch to compare).")
 

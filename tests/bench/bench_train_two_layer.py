@@ -15,7 +15,7 @@ protocol runs in PyTorch in the same way, and the ratio ours / PyTorch is printe
 
 import argparse
 
-from bench_tools import load_text, run, summarise, torch_available, warm_mnist_cache
+from bench_tools import load_text, ratio, run, summarise, torch_available, warm_mnist_cache
 
 OURS = r"""
 import json, resource
@@ -133,12 +133,12 @@ def main() -> None:
     print(f"threads: {args.threads or 'library default'}; {load_text()}")
     print(f"Book protocol (784-50-10, 10,000 iterations, batch 100, lr 0.1, per-epoch accuracy on "
           f"70,000 images), {args.runs} runs, whole process each:")
-    ours_median = summarise("common", ours, "evaluations", "epochs")
-    careful_median = summarise("flat", careful, "evaluations", "epochs")
-    print(f"ratio common / flat NumPy loop: {ours_median / careful_median:.2f}")
+    summarise("common", ours, "evaluations", "epochs")
+    summarise("flat", careful, "evaluations", "epochs")
+    print(ratio("common / flat NumPy loop", ours, careful))
     if compare:
-        torch_median = summarise("PyTorch", theirs, "evaluations", "epochs")
-        print(f"ratio common / PyTorch: {ours_median / torch_median:.2f}")
+        summarise("PyTorch", theirs, "evaluations", "epochs")
+        print(ratio("common / PyTorch", ours, theirs))
     else:
         print("PyTorch is not installed: no reference run (pip install torch to compare).")
 

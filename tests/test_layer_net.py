@@ -1,0 +1,75 @@
+"""The network core: parameter names, float64 numerical gradients that leave the network as it was,
+saving and loading with checksums."""
+
+import numpy as np
+import pytest
+
+from common.gradient_check import gradient_check
+from common.layer_net import LayerNet
+from common.layers import Affine, BatchNormalization, Relu, SoftmaxWithLoss
+from common.multi_layer_net_extend import MultiLayerNetExtend
+from common.rng import seed
+
+
+def small_net(dtype=np.float32):
+    rng = np.random.default_rng(0)
+    layers = {
+        "Affine1": Affine(rng.normal(size=(4, 5)).astype(dtype), np.zeros(5, dtype)),
+        "BatchNorm1": BatchNormalization(np.ones(5, dtype), np.zeros(5, dtype)),
+        "Relu1": Relu(),
+        "Affine2": Affine(rng.normal(size=(5, 3)).astype(dtype), np.zeros(3, dtype)),
+    }
+    return LayerNet(layers, SoftmaxWithLoss(), input_shape=(4,), dtype=dtype)
+
+
+def test_parameters_are_named_as_the_book_names_them_and_are_the_layers_arrays():
+    net = small_net()
+    assert list(net.params) == ["W1", "b1", "gamma1", "beta1", "W2", "b2"]
+    assert net.params["W2"] is net.layers["Affine2"].W
+    assert net.params["gamma1"] is net.layers["BatchNorm1"].gamma
+
+
+def test_numerical_gradient_is_float64_and_leaves_the_network_unchanged():
+    net = small_net(np.float32)
+    rng = np.random.default_rng(1)
+    x, t = rng.normal(size=(6, 4)).astype(np.float32), rng.integers(0, 3, 6)
+    net.loss(x, t, train_flg=True)  # running averages now hold something
+    arrays = dict(net.params)
+    values = {key: value.copy() for key, value in net.params.items()}
+    running = net.layers["BatchNorm1"].running_mean.copy()
+    numeric = net.numerical_gradient(x, t)
+    assert all(grad.dtype == np.float64 for grad in numeric.values())
+    assert all(net.params[key] is arrays[key] for key in arrays)            # the same arrays ...
+    assert all(np.array_equal(net.params[key], values[key]) for key in values)  # ... with the same values
+    assert net.dtype == np.float32 and np.array_equal(net.layers["BatchNorm1"].running_mean, running)
+    # float32 backprop against the float64 check: agreement to float32 precision, not 1e-4 to 4e-3
+    errors = gradient_check(net, x, t, measure="max_relative")
+    assert max(errors.values()) < 1e-3, errors
+
+
+def test_inputs_are_checked_with_a_hint():
+    net = small_net()
+    with pytest.raises(ValueError, match=r"LayerNet.predict expected input of shape \(N, 4\), got \(2, 2, 2\) "
+                                         r"\(load MNIST with flatten=True"):
+        net.predict(np.zeros((2, 2, 2)))
+    with pytest.raises(ValueError, match=r"one sample\? make it a batch of one"):
+        net.predict(np.zeros(4))
+    with pytest.raises(ValueError, match="expected numbers"):
+        net.predict(np.array([["a"] * 4]))
+
+
+def test_save_and_load_with_checksum_and_a_book_style_name(tmp_path):
+    seed(0)
+    net = MultiLayerNetExtend(4, [5], 3, use_batchnorm=True)
+    path = net.save_params(tmp_path / "params.pkl")  # the book's name; no pickle is written
+    assert path.name == "params.npz" and (tmp_path / "params.npz.sha256").is_file()
+    other = MultiLayerNetExtend(4, [5], 3, use_batchnorm=True, weight_init_std=0.5)
+    arrays = dict(other.params)
+    other.load_params(tmp_path / "params.pkl")
+    assert all(np.array_equal(other.params[k], net.params[k]) for k in net.params)
+    assert all(other.params[k] is arrays[k] for k in arrays)  # loaded in place
+    data = bytearray(path.read_bytes())
+    data[-30] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="does not match the SHA-256"):
+        other.load_params(path)
