@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 
-from common.exercises.xor import (check_beta_equivalence, check_iterations_to_threshold, check_plateau_loss,
-                                  reference_plateau_loss, set_partitions)
+import math
+
+from common.exercises.xor import (check_beta_equivalence, check_iterations_to_threshold, check_paired_p_value,
+                                  check_plateau_loss, reference_plateau_loss, set_partitions)
 from common.run_statistics import first_iteration_below
 
 T = np.array([0.0, 1.0, 1.0, 0.0])
@@ -105,3 +107,40 @@ def test_iterations_rejects_wrong_functions(wrong, message, capsys):
     assert not check_iterations_to_threshold(wrong)
     out = capsys.readouterr().out
     assert "Not yet." in out and message in out
+
+
+
+# ----- (d) paired p-value -----------------------------------------------------------------------
+
+def right_p_value(a, b):
+    n = a + b
+    tail = sum(math.comb(n, i) for i in range(min(a, b) + 1)) / 2 ** n
+    return min(1.0, 2 * tail)
+
+
+def test_paired_p_value_accepts_a_right_function(capsys):
+    assert check_paired_p_value(right_p_value)
+    out = capsys.readouterr().out
+    assert "Correct!" in out and "0.3750" in out
+
+
+def _tail(a, b, upto):
+    n = a + b
+    return sum(math.comb(n, i) for i in range(upto)) / 2 ** n if n else 0.0
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda a, b: right_p_value(a, b) / 2, "one tail only"),
+    (lambda a, b: 2 * _tail(a, b, min(a, b) + 1) if a + b else 1.0, "cannot exceed 1"),
+    (lambda a, b: 2 * _tail(a, b, min(a, b)) if a + b else 1.0, "includes the split you saw"),
+    (lambda a, b: right_p_value(a, b) if a + b else 0.0, "no start differs"),
+    (lambda a, b: abs(a - b) / 200, "only the starts that differ count"),
+    (lambda a, b: "small", "should return a number"),
+    (lambda a, b: right_p_value(a, b) if a + b else 1 / (a + b), "raised ZeroDivisionError"),
+    (None, "replace None"),
+    (0.05, "should be a function"),
+])
+def test_paired_p_value_rejects_wrong_functions(wrong, message, capsys):
+    assert not check_paired_p_value(wrong)
+    out = capsys.readouterr().out
+    assert message in out

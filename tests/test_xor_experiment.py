@@ -13,8 +13,9 @@ from common.gradient import numerical_gradient as common_numerical_gradient
 from common.perceptron import INPUTS, XOR
 from common.rng import seed
 from common.run_statistics import first_iteration_below
-from common.xor_experiment import (LOSS_TYPES, OUTCOMES, XOR_T, XOR_X, classify_outcomes, fitted_points,
-                                   gain_sigmoid, gradient, hidden_output, init_params, loss,
+from common.optimizer import Adam, Momentum
+from common.xor_experiment import (ACTIVATIONS, LOSS_TYPES, OUTCOMES, XOR_T, XOR_X, classify_outcomes,
+                                   fitted_points, gain_sigmoid, gradient, hidden_output, init_params, loss,
                                    numerical_gradient, predict, train)
 
 
@@ -227,9 +228,114 @@ def test_fitted_points_and_outcomes():
     (lambda p: train(p, iters=10.5), "iters must be a whole number"),
     (lambda p: train(p, record_every=0), "record_every must be a whole number >= 1"),
     (lambda p: train(p, method="adam"), "method must be"),
+    (lambda p: train(p, optimizer="rmsprop"), "optimizer must be one of"),
+    (lambda p: train(p, updates="minibatch"), "updates must be one of"),
+    (lambda p: predict(p, activation="softplus"), "activation must be one of"),
+    (lambda p: classify_outcomes(np.zeros(3), fitted=np.zeros(2)), r"one fitted count per run, shape \(3,\)"),
     (lambda p: predict(p, 1.0, np.zeros((4, 3))), r"inputs x of shape \(points, 2\)"),
     (lambda p: loss(p, 1.0, "sse", XOR_X, np.zeros(4)), r"targets t of shape \(4, 1\)"),
 ])
 def test_bad_input_gets_a_clear_error(call, message):
     with pytest.raises(ValueError, match=message):
         call(general_params())
+
+
+# ----- notebook 07b: activations, zero-mean starts, optimizers, per-sample updates ---------------
+
+HIDDEN = {"sigmoid": sigmoid, "tanh": np.tanh, "relu": lambda u: np.maximum(u, 0)}
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_hidden_activations_forward_and_gradient(activation):
+    params = general_params(runs=3, hidden=3, seed_=8, scale=0.8)
+    beta = 2.0
+    z = hidden_output(params, beta, activation=activation)
+    y = predict(params, beta, activation=activation)
+    for r in range(3):
+        hidden = HIDDEN[activation](beta * (XOR_X @ params["W1"][r] + params["b1"][r]))
+        np.testing.assert_allclose(z[r], hidden, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(y[r], sigmoid(beta * (hidden @ params["W2"][r] + params["b2"][r])), rtol=1e-12)
+    for loss_type in LOSS_TYPES:
+        backprop = gradient(params, beta, loss_type, activation=activation)
+        for r in range(3):
+            single = one_run(params, r)
+            for key in single:
+                expected = common_numerical_gradient(lambda _: loss(single, beta, loss_type, activation=activation)[0],
+                                                     single[key])
+                np.testing.assert_allclose(backprop[key][r:r + 1], expected, rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+def test_zero_mean_initialisations_rescale_the_same_normal_draws():
+    starts = {init: init_params(2000, hidden_size=4, init=init, generator=np.random.default_rng(9))
+              for init in ("randn", "xavier", "he")}
+    for init, gain in (("xavier", 1.0), ("he", 2.0)):
+        np.testing.assert_allclose(starts[init]["W1"], starts["randn"]["W1"] * np.sqrt(gain / 2), rtol=1e-15)
+        np.testing.assert_allclose(starts[init]["W2"], starts["randn"]["W2"] * np.sqrt(gain / 4), rtol=1e-15)
+        assert abs(starts[init]["W1"].mean()) < 0.05
+    assert starts["xavier"]["W2"].std() == pytest.approx(0.5, rel=0.05)   # sqrt(1 / 4)
+    assert starts["he"]["W1"].std() == pytest.approx(1.0, rel=0.05)       # sqrt(2 / 2)
+
+
+@pytest.mark.parametrize("optimizer, reference", [("momentum", lambda: Momentum(lr=0.05)),
+                                                  ("adam", lambda: Adam(lr=0.05))])
+def test_optimizers_follow_common_optimizer_run_by_run(optimizer, reference):
+    params = general_params(runs=3, hidden=2, seed_=10, scale=0.5)
+    result = train(params, beta=2.0, lr=0.05, iters=30, optimizer=optimizer, loss_type="cross_entropy")
+    for r in range(3):
+        single = {key: value.copy() for key, value in one_run(params, r).items()}
+        opt = reference()
+        for _ in range(30):
+            opt.update(single, gradient(single, 2.0, "cross_entropy"))
+        for key in single:
+            np.testing.assert_allclose(result.params[key][r:r + 1], single[key], rtol=1e-10, atol=1e-13, err_msg=key)
+
+
+def test_per_sample_updates_are_one_step_per_point_in_order():
+    params = general_params(runs=2)
+    result = train(params, beta=3.0, lr=0.05, iters=2, updates="per_sample")
+    expected = {key: value.copy() for key, value in params.items()}
+    for _ in range(2):
+        for n in range(4):
+            grads = gradient(expected, 3.0, "sse", XOR_X[n:n + 1], XOR_T[n:n + 1])
+            expected = {key: expected[key] - 0.05 * grads[key] for key in expected}
+    for key in params:
+        np.testing.assert_allclose(result.params[key], expected[key], rtol=1e-12, atol=1e-15)
+
+
+def test_shuffled_per_sample_updates_draw_one_order_per_iteration():
+    params = general_params(runs=3)
+    generator = np.random.default_rng(12)
+    orders = [generator.permutation(4) for _ in range(5)]
+    result = train(params, beta=3.0, lr=0.05, iters=5, updates="per_sample_shuffled",
+                   generator=np.random.default_rng(12))
+    expected = {key: value.copy() for key, value in params.items()}
+    for order in orders:
+        for n in order:
+            grads = gradient(expected, 3.0, "sse", XOR_X[n:n + 1], XOR_T[n:n + 1])
+            expected = {key: expected[key] - 0.05 * grads[key] for key in expected}
+    for key in params:
+        np.testing.assert_allclose(result.params[key], expected[key], rtol=1e-12, atol=1e-15)
+    fixed = train(params, beta=3.0, lr=0.05, iters=5, updates="per_sample")
+    assert not np.allclose(fixed.params["W1"], result.params["W1"])  # the order matters
+
+
+def test_new_options_keep_runs_independent():
+    seed(13)
+    params = init_params(4, hidden_size=3, init="xavier")
+    lr = np.array([0.1, 0.3, 0.05, 0.2])
+    together = train(params, 1.0, lr, iters=200, activation="tanh", optimizer="adam", updates="per_sample",
+                     record_every=10, threshold=0.2)
+    for r in range(4):
+        alone = train(one_run(params, r), 1.0, lr[r], iters=200, activation="tanh", optimizer="adam",
+                      updates="per_sample", record_every=10, threshold=0.2)
+        np.testing.assert_allclose(together.sse_history[r], alone.sse_history[0], rtol=1e-11, atol=1e-14)
+        assert together.iterations_to_threshold[r] == alone.iterations_to_threshold[0]
+
+
+def test_classify_outcomes_with_fitted_points_tells_moving_runs_from_plateaus():
+    y = np.array([[0.0, 1.0, 1.0, 1.0],        # one output pinned wrong: the plateau at 1/2
+                  [0.5, 0.5, 0.5, 0.5]])[:, :, np.newaxis]   # 0.5 everywhere: loss 1/2, nothing fitted
+    final_sse = 0.5 * ((y - XOR_T) ** 2).sum(axis=(1, 2))
+    np.testing.assert_allclose(final_sse, [0.5, 0.5])
+    np.testing.assert_array_equal(classify_outcomes(final_sse), ["1/2", "1/2"])
+    np.testing.assert_array_equal(classify_outcomes(final_sse, fitted=fitted_points(y)), ["1/2", "other"])

@@ -1,17 +1,21 @@
-"""Checkers for the exercises of notebook 07 (the XOR experiment).
+"""Checkers for the exercises of notebooks 07a (the XOR experiment) and 07b (XOR remedies).
 
-Introduced in notebook 07, "Try it".
+Introduced in notebook 07a, "Try it" sections; (d) in notebook 07b.
 
 (a) ``check_plateau_loss``: the loss at which a network stalls when it merges points into groups.
 (b) ``check_beta_equivalence``: the weight scale and learning rate that make a gain-1 network retrace
     a gain-β network's training exactly.
 (c) ``check_iterations_to_threshold``: the first iteration at which each run's loss reaches a threshold.
+(d) ``check_paired_p_value``: the exact two-sided p-value of McNemar's test / the sign test from the
+    counts of starts that favour each setting.
 """
+
+import math
 
 import numpy as np
 
 from common.exercises import call_safely, checker, report, unanswered
-from common.run_statistics import first_iteration_below
+from common.run_statistics import binomial_sign_p_value, first_iteration_below
 from common.xor_experiment import XOR_T, init_params, train
 
 TARGETS = XOR_T[:, 0]  # 0, 1, 1, 0 for the points (0,0), (1,0), (0,1), (1,1)
@@ -177,3 +181,48 @@ def check_iterations_to_threshold(iterations_to_threshold):
                                        f"{got.tolist()}. Hint: {hint}")
     return report(exercise, True, "first crossings are right, and runs that never get there give np.inf "
                                   "(so they cannot pass for runs that were solved at once).")
+
+
+# ---------------------------------------------------------------------------------------------
+# (d) The p-value of a paired comparison
+# ---------------------------------------------------------------------------------------------
+
+_SPLITS = [(4, 1), (1, 4), (0, 5), (2, 8), (10, 10), (0, 0), (3, 0), (27, 12), (40, 1)]
+
+
+@checker("Paired p-value")
+def check_paired_p_value(paired_p_value):
+    """Does ``paired_p_value(a_better, b_better)`` give the exact two-sided p-value of McNemar's test
+    (and of the sign test): min(1, 2 P(X <= min(a, b))) with X ~ Binomial(a + b, 1/2)?"""
+    exercise = "Paired p-value"
+    if unanswered(exercise, paired_p_value):
+        return False
+    if not callable(paired_p_value):
+        return report(exercise, False, f"paired_p_value should be a function, got {type(paired_p_value).__name__}.")
+    for a, b in _SPLITS:
+        got, failed = call_safely(exercise, paired_p_value, a, b)
+        if failed is not None:
+            return failed
+        try:
+            got = float(got)
+        except (TypeError, ValueError, OverflowError):
+            return report(exercise, False, f"paired_p_value({a}, {b}) should return a number, got {got!r:.60}.")
+        expected = binomial_sign_p_value(a, a + b)
+        if np.isclose(got, expected, rtol=1e-9, atol=1e-15):
+            continue
+        n, m = a + b, min(a, b)
+        one_sided = expected / 2 if expected < 1 else None
+        if one_sided is not None and np.isclose(got, one_sided, rtol=1e-9):
+            hint = "that is one tail only; either setting could have come out ahead, so double it (two-sided)."
+        elif n and np.isclose(got, 2 * sum(math.comb(n, i) for i in range(m + 1)) / 2 ** n) and got > 1:
+            hint = "a p-value cannot exceed 1: return min(1, 2 * tail)."
+        elif n and np.isclose(got, 2 * sum(math.comb(n, i) for i in range(m)) / 2 ** n):
+            hint = "'at least as uneven' includes the split you saw: sum P(X = i) for i = 0 ... min(a, b)."
+        elif n == 0:
+            hint = "no start differs (a + b = 0): there is no evidence either way, so p = 1."
+        else:
+            hint = ("only the starts that differ count: n = a + b; under 'equally good' each is a fair coin "
+                    "flip, P(X = i) = C(n, i) / 2**n (math.comb).")
+        return report(exercise, False, f"paired_p_value({a}, {b}) gave {got:.6g}, expected {expected:.6g}. Hint: {hint}")
+    return report(exercise, True, f"right for all {len(_SPLITS)} splits, e.g. 4 : 1 gives "
+                                  f"{binomial_sign_p_value(4, 5):.4f} and 27 : 12 gives {binomial_sign_p_value(27, 39):.4f}.")
