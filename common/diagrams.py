@@ -162,3 +162,232 @@ def draw_computational_graph(nodes, edges, terminals=None, ax=None, title=None, 
     if title:
         ax.set_title(title)
     return ax
+
+
+# --- Notebooks 01 and 03: weights on crossing arrows, decision regions, three ways to learn ----------
+
+def label_weights(ax, weights, fmt="{:g}"):
+    """Write each weight W[i, j] on its arrow in a network drawn by draw_network; returns the Axes.
+
+    Introduced in notebook 02, section 3.3 (used from notebook 01, section 2.5, on).
+
+    weights: one matrix per layer of arrows, W[i, j] for the arrow from node i of that layer to node j
+    of the next (the book's orientation: rows = from, columns = to). draw_network's own edge_labels sit
+    a third of the way along every arrow, where two crossing arrows can share one spot; here each label
+    sits just after the circle its arrow leaves.
+    """
+    import numpy as np
+    from matplotlib.patches import Circle
+
+    weights = [np.asarray(W) for W in weights]
+    circles = [patch for patch in ax.patches if isinstance(patch, Circle)]
+    first = np.cumsum([0] + [W.shape[0] for W in weights])  # index of each layer's first circle
+    if any(W.ndim != 2 for W in weights) or len(circles) != first[-1] + weights[-1].shape[1]:
+        raise ValueError(f"label_weights: {len(circles)} circles on the Axes do not match weight matrices of "
+                         f"shapes {[W.shape for W in weights]}")
+    for k, W in enumerate(weights):
+        for i in range(W.shape[0]):
+            for j in range(W.shape[1]):
+                start, end = circles[first[k] + i], circles[first[k + 1] + j]
+                (x0, y0), (x1, y1) = start.center, end.center
+                t = (start.radius + 0.35) / np.hypot(x1 - x0, y1 - y0)  # 0.35 beyond the circle's edge
+                ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), fmt.format(W[i, j]), fontsize=9,
+                        ha="center", va="center", bbox=dict(fc="white", ec="none", pad=0.5))
+    return ax
+
+
+DECISION_COLORS = ("tab:blue", "tab:orange")  # wanted output 0, wanted output 1
+
+
+def draw_decision_plane(ax, decide, labels, lines=(), curved=False, title=""):
+    """The input plane of a two-input gate: where ``decide`` outputs 1 (shaded), the four inputs marked by
+    their wanted output, each mistake circled in red. Returns the number of mistakes.
+
+    Introduced in notebook 01, section 2.4.
+
+    decide: a function of an array of points (..., 2) that returns 0/1 for each point.
+    labels: the wanted outputs for the four inputs (0,0), (1,0), (0,1), (1,1).
+    lines:  (w, b) pairs, each drawn as the line w[0] x1 + w[1] x2 + b = 0.
+    curved: also draw the edge of the shaded region as a dashed curve.
+    """
+    import numpy as np
+
+    from common.perceptron import INPUTS
+
+    grid = np.linspace(-0.5, 1.5, 401)
+    x1, x2 = np.meshgrid(grid, grid)
+    outputs = decide(np.stack([x1, x2], axis=-1))
+    ax.contourf(x1, x2, outputs, levels=[0.5, 1.5], colors=[DECISION_COLORS[1]], alpha=0.18)
+    if curved:
+        ax.contour(x1, x2, outputs, levels=[0.5], colors="black", linestyles="--", linewidths=1.5)
+    for w, b in lines:
+        if w[1] != 0:
+            ax.plot(grid, -(w[0] * grid + b) / w[1], color="black", lw=1.5)
+        else:  # a vertical line
+            ax.axvline(-b / w[0], color="black", lw=1.5)
+    labels = np.asarray(labels)
+    if labels.shape != (4,):
+        raise ValueError(f"draw_decision_plane: labels must be the 4 wanted outputs, got shape {labels.shape}")
+    ax.scatter(*INPUTS[labels == 0].T, s=110, marker="o", c=DECISION_COLORS[0], edgecolors="black", zorder=3)
+    ax.scatter(*INPUTS[labels == 1].T, s=130, marker="^", c=DECISION_COLORS[1], edgecolors="black", zorder=3)
+    wrong = np.asarray(decide(INPUTS)) != labels
+    ax.scatter(*INPUTS[wrong].T, s=420, facecolors="none", edgecolors="red", lw=2, zorder=4)
+    ax.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), aspect="equal", xlabel="$x_1$", ylabel="$x_2$", title=title)
+    ax.set_xticks([0, 1])
+    ax.set_yticks([0, 1])
+    ax.grid(alpha=0.3)
+    return int(wrong.sum())
+
+
+def decision_legend_handles(curve=False, mistake=False):
+    """Legend entries for draw_decision_plane: the two kinds of input, the shaded region, the line
+    (and, if asked, the dashed curve and the red mistake circle)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [
+        Line2D([], [], ls="", marker="o", ms=9, mfc=DECISION_COLORS[0], mec="black", label="wanted output 0"),
+        Line2D([], [], ls="", marker="^", ms=10, mfc=DECISION_COLORS[1], mec="black", label="wanted output 1"),
+        Patch(fc=DECISION_COLORS[1], alpha=0.3, label="region where y = 1"),
+        Line2D([], [], color="black", lw=1.5, label="line $w_1x_1 + w_2x_2 + b = 0$"),
+    ]
+    if curve:
+        handles.append(Line2D([], [], color="black", ls="--", lw=1.5, label="curved boundary"))
+    if mistake:
+        handles.append(Line2D([], [], ls="", marker="o", ms=15, mfc="none", mec="red", mew=2, label="mistake"))
+    return handles
+
+
+def draw_recogniser_approaches(image, answer="5", ax=None):
+    """Three ways to build a digit recogniser, one row each, coloured by who designs each step: rules by
+    hand; features designed by a person plus machine learning; a network that learns end to end.
+    Returns the Axes.
+
+    Introduced in notebook 03, section 4.1.1.
+
+    image: a 28 x 28 digit, drawn at the start of every row; answer: the digit it shows.
+    """
+    from matplotlib.patches import FancyBboxPatch, Patch
+
+    human, learned = "#f4a261", "#6baed6"
+    if ax is None:
+        _, ax = plt.subplots(figsize=(12, 6.2), layout="constrained")
+
+    def box(x, y, width, text, colour, height=1.1):
+        # A rounded box whose left edge is at x and whose middle is at height y, with centred text.
+        ax.add_patch(FancyBboxPatch((x, y - height / 2), width, height, boxstyle="round,pad=0.06",
+                                    fc=colour, ec="black", lw=1.2))
+        ax.text(x + width / 2, y, text, ha="center", va="center", fontsize=10)
+
+    def arrow(x_from, x_to, y):
+        ax.annotate("", xy=(x_to, y), xytext=(x_from, y),
+                    arrowprops=dict(arrowstyle="-|>", lw=1.5, color="black", mutation_scale=15))
+
+    rows = {"(1) rules by hand": 5.4, "(2) features +\nmachine learning": 3.4,
+            "(3) neural network\n(end-to-end)": 1.4}
+    for label, y in rows.items():
+        ax.text(0.1, y, label, ha="left", va="center", fontsize=11, fontweight="bold")
+        ax.imshow(image, cmap="gray_r", extent=(2.6, 3.6, y - 0.5, y + 0.5), zorder=2)
+        ax.add_patch(plt.Rectangle((2.6, y - 0.5), 1.0, 1.0, fc="none", ec="black", lw=1.2, zorder=3))
+        arrow(3.7, 4.3, y)
+        box(11.1, y, 1.3, f'answer:\n"{answer}"', "white")
+        arrow(10.5, 11.0, y)
+    box(4.4, rows["(1) rules by hand"], 6.0,
+        "an algorithm written by a person\n(\"a flat stroke on top, then a round belly ...\")", human)
+    y = rows["(2) features +\nmachine learning"]
+    box(4.4, y, 2.6, "features designed\nby a person\n(SIFT, HOG)", human, height=1.2)
+    arrow(7.1, 7.7, y)
+    box(7.8, y, 2.6, "machine learning\n(SVM, KNN)", learned, height=1.2)
+    box(4.4, rows["(3) neural network\n(end-to-end)"], 6.0,
+        "neural network: learns everything\nstraight from the raw pixels", learned)
+    ax.text(3.1, 6.25, "the data", ha="center", fontsize=10)
+    ax.set(xlim=(0, 12.6), ylim=(0.5, 6.5), aspect="equal",
+           title="Three ways to build a digit recogniser: who designs each step?")
+    ax.axis("off")
+    ax.figure.legend(handles=[Patch(fc=human, ec="black", label="designed by a person"),
+                              Patch(fc=learned, ec="black", label="learned from data by the machine")],
+                     loc="outside lower center", ncol=2, fontsize=10)
+    return ax
+
+
+# --- Notebooks 07a/07b: many XOR runs (histograms of final losses, shares, outcome bars) ----------
+
+import numpy as np  # noqa: E402  (this section is appended to the module; the drawings above need no NumPy)
+
+XOR_OUTCOME_COLORS = {"solved": "tab:green", "1/4": "tab:purple", "1/3": "tab:orange", "1/2": "tab:red",
+                      "1": "tab:brown", "other": "tab:gray"}
+XOR_LOSS_BINS = np.logspace(-6, 0.5, 45)
+_PLATEAU_TICKS = {"1/4": (0.25, "¼"), "1/3": (1 / 3, "⅓"), "1/2": (0.5, "½"), "1": (1.0, "1")}
+
+
+def plot_final_losses(ax, final_sse, label, color, alpha=0.6, bins=XOR_LOSS_BINS):
+    """Histogram of final sums of squared errors on a log axis.
+
+    Values below the first bin edge (1e-6) are counted in the first bin, which is hatched and
+    labelled "≤ 1e-6" so that its bar is not read as a real value of 1e-6.
+    """
+    final_sse = np.asarray(final_sse, dtype=float)
+    _, _, patches = ax.hist(np.clip(final_sse, bins[0], None), bins=bins, color=color, alpha=alpha, label=label)
+    if np.any(final_sse < bins[1]):
+        patches[0].set_hatch("///")
+        patches[0].set_edgecolor("black")
+    ax.set_xscale("log")
+    ax.set_xlim(bins[0] / 1.5, bins[-1])
+    ax.text(bins[0], -0.1, "≤1e-6\n(clipped)", transform=ax.get_xaxis_transform(), ha="center", va="top",
+            fontsize=7, color="dimgrey")
+    return ax
+
+
+def mark_plateaus(ax, threshold=0.01):
+    """The threshold as a dashed green line, the plateau values 1/4, 1/3, 1/2, 1 as dotted grey lines,
+    named on a second x axis at the top (one short label per line, so they do not crowd)."""
+    ax.axvline(threshold, color="tab:green", ls="--", lw=1.2, label=f"threshold {threshold}")
+    for value, _ in _PLATEAU_TICKS.values():
+        ax.axvline(value, color="grey", ls=":", lw=1)
+    top = ax.secondary_xaxis("top")
+    top.set_xticks([v for v, _ in _PLATEAU_TICKS.values()], [text for _, text in _PLATEAU_TICKS.values()])
+    top.tick_params(labelsize=9, colors="dimgrey", length=3)
+    top.xaxis.set_minor_locator(plt.NullLocator())
+    top.set_xlabel("plateaus", fontsize=8, color="dimgrey", labelpad=1)
+    return ax
+
+
+def plot_reached_share(ax, iterations, label, color, iters, log=True, **style):
+    """The share of runs that have reached the threshold by each iteration (a rising step curve)."""
+    iterations = np.asarray(iterations, dtype=float)
+    reached = np.sort(iterations[np.isfinite(iterations)])
+    start = 1 if log else 0
+    ax.step(np.concatenate([[start], np.maximum(reached, start), [iters]]),
+            np.concatenate([[0], np.arange(1, reached.size + 1), [reached.size]]) / iterations.size,
+            where="post", color=color, lw=style.pop("lw", 2), label=label, **style)
+    ax.set(xscale="log" if log else "linear", xlim=(start, iters), ylim=(0, 1))
+    return ax
+
+
+def plot_share(ax, x, summaries, color="tab:blue", label=None):
+    """Share of runs reaching the threshold (common.run_statistics.RunSummary), 95% interval as a band."""
+    ax.plot(x, [s.share for s in summaries], "o-", color=color, label=label)
+    ax.fill_between(x, [s.share_low for s in summaries], [s.share_high for s in summaries], color=color, alpha=0.2)
+    return ax
+
+
+def plot_median(ax, x, summaries, color="tab:blue"):
+    """Median iterations of the runs that got there, quartiles as error bars, log axis."""
+    ok = [i for i, s in enumerate(summaries) if s.n_reached]
+    m = np.array([summaries[i].median for i in ok])
+    lower = m - np.array([summaries[i].q25 for i in ok])
+    upper = np.array([summaries[i].q75 for i in ok]) - m
+    ax.errorbar(np.asarray(x)[ok], m, yerr=[lower, upper], fmt="o-", color=color, capsize=3)
+    ax.set_yscale("log")
+    return ax
+
+
+def plot_outcome_bars(ax, x, labels_per_setting, width=0.8, colors=XOR_OUTCOME_COLORS):
+    """Stacked bars: for each setting, the share of its runs with each end state (labels from
+    common.xor_experiment.classify_outcomes), in the order of ``colors``."""
+    bottom = np.zeros(len(labels_per_setting))
+    for name, color in colors.items():
+        shares = np.array([np.mean(np.asarray(labels) == name) for labels in labels_per_setting])
+        ax.bar(x, shares, width, bottom=bottom, color=color, label=name)
+        bottom += shares
+    return ax
