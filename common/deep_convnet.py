@@ -31,6 +31,8 @@ network core, ``common.layer_net``. Differences from the book's ch08/deep_convne
 - float32 by default (``dtype=np.float64`` for gradient checks).
 """
 
+from pathlib import Path
+
 import numpy as np
 
 from common.checks import whole_number
@@ -39,7 +41,10 @@ from common.layers import Affine, Convolution, Dropout, Pooling, Relu, SoftmaxWi
 from common.rng import rng
 from common.util import conv_output_size
 
-__all__ = ["DeepConvNet", "DEFAULT_CONV_PARAMS"]
+__all__ = ["DeepConvNet", "DEFAULT_CONV_PARAMS", "WEIGHTS_FILE", "random_shifts"]
+
+WEIGHTS_FILE = Path(__file__).resolve().parent.parent / "data" / "deep_convnet_params.npz"
+"""Our trained weights (made by data/train_deep_convnet.py), with their SHA-256 in ``<file>.sha256``."""
 
 DEFAULT_CONV_PARAMS = (  # the book's conv_param_1 .. conv_param_6
     {"filter_num": 16, "filter_size": 3, "pad": 1, "stride": 1},
@@ -125,3 +130,30 @@ class DeepConvNet(LayerNet):
                 "filter_size": whole_number(param["filter_size"], f"{name}['filter_size']", owner),
                 "pad": whole_number(param["pad"], f"{name}['pad']", owner, minimum=0),
                 "stride": whole_number(param["stride"], f"{name}['stride']", owner)}
+
+
+def random_shifts(images, max_shift=2, generator=None):
+    """Data augmentation (データ拡張): every image moved by its own random whole-pixel shift.
+
+    Introduced in notebook 11, section 8.1.2; data/train_deep_convnet.py trains our weights with it.
+
+    images: a batch (N, C, H, W). Image n moves dy_n rows down and dx_n columns right, each drawn
+    uniformly from -max_shift .. max_shift (so 0 too); pixels that leave are dropped and zeros (the
+    background of MNIST) come in. Returns a new array; ``images`` is left alone. ``generator`` is a
+    NumPy Generator (the project's ``rng()`` by default, so ``seed`` fixes the shifts).
+
+    How: pad every image with max_shift zeros on each side; the shifted image is then the H x W window
+    of the padded one that starts at row max_shift - dy, column max_shift - dx. ``sliding_window_view``
+    offers every such window without copying, and one fancy index picks each image's own window.
+    """
+    images = np.asarray(images)
+    if images.ndim != 4:
+        raise ValueError(f"random_shifts expected images of shape (N, C, H, W), got {images.shape}")
+    max_shift = whole_number(max_shift, "max_shift", "random_shifts", minimum=0)
+    generator = rng() if generator is None else generator
+    n, _, h, w = images.shape
+    s = max_shift
+    padded = np.pad(images, ((0, 0), (0, 0), (s, s), (s, s)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (h, w), axis=(2, 3))  # (N, C, 2s+1, 2s+1, H, W)
+    starts = generator.integers(0, 2 * s + 1, size=(2, n))  # start = s - shift
+    return windows[np.arange(n), :, starts[0], starts[1]]  # (N, C, H, W), a new array

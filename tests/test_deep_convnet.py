@@ -1,17 +1,15 @@
 """Chapter 8: the book's DeepConvNet on the network core, and the trained weights we commit."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from common.deep_convnet import DeepConvNet
+from common.deep_convnet import WEIGHTS_FILE, DeepConvNet, random_shifts
 from common.gradient_check import gradient_check
 from common.layers import Dropout
 from common.rng import seed
 
-ROOT = Path(__file__).resolve().parents[1]
-WEIGHTS = ROOT / "data" / "deep_convnet_params.npz"
+WEIGHTS = WEIGHTS_FILE
 rng = np.random.default_rng(8)
 
 BOOK_SHAPES = {"W1": (16, 1, 3, 3), "b1": (16,), "W2": (16, 16, 3, 3), "b2": (16,),
@@ -139,3 +137,20 @@ def test_committed_weights_load_and_are_float32():
     network = DeepConvNet().load_params(WEIGHTS)  # verifies the SHA-256 and reads with allow_pickle=False
     assert all(value.dtype == np.float32 and np.all(np.isfinite(value)) for value in network.params.values())
     assert WEIGHTS.stat().st_size < 1_000_000
+
+
+def test_random_shifts_move_each_image_by_at_most_max_shift():
+    images = np.zeros((200, 1, 9, 9), np.float32)
+    images[:, 0, 4, 4] = 1.0  # one bright pixel in the middle of every image
+    before = images.copy()
+    shifted = random_shifts(images, 2, np.random.default_rng(0))
+    np.testing.assert_array_equal(images, before)  # the input is left alone
+    assert shifted.shape == images.shape and shifted.dtype == np.float32
+    rows, cols = np.nonzero(shifted[:, 0].sum(axis=2))[1], np.nonzero(shifted[:, 0].sum(axis=1))[1]
+    moves = {(int(r) - 4, int(c) - 4) for r, c in zip(rows, cols)}
+    assert moves == {(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)}  # all 25 shifts, nothing beyond
+    np.testing.assert_array_equal(shifted.sum(axis=(1, 2, 3)), 1.0)  # the pixel moved, nothing else came in
+    np.testing.assert_array_equal(random_shifts(images, 0), images)
+    np.testing.assert_array_equal(shifted, random_shifts(images, 2, np.random.default_rng(0)))  # seeded
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
+        random_shifts(np.zeros((9, 9)))
