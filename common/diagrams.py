@@ -391,3 +391,54 @@ def plot_outcome_bars(ax, x, labels_per_setting, width=0.8, colors=XOR_OUTCOME_C
         ax.bar(x, shares, width, bottom=bottom, color=color, label=name)
         bottom += shares
     return ax
+
+
+# --- Chapter 8: receptive fields --------------------------------------------------------------------
+
+def draw_receptive_field(filter_size=3, layers=2, ax=None, title=None):
+    """What one output unit of a stack of stride-1 convolutions sees; returns the Axes.
+
+    Introduced in notebook 11, section 8.1.3.
+
+    Grids from left to right: the input, the map after each of ``layers`` convolutions with
+    ``filter_size`` x ``filter_size`` filters, and the output. Shaded: the one output unit in the middle
+    and every unit it depends on, layer by layer; the lines join each shaded block to the window of the
+    layer before it that the block reads. The input's shaded square is the receptive field (受容野),
+    1 + layers * (filter_size - 1) pixels wide: 5 for two 3x3 layers, as for one 5x5.
+    """
+    from matplotlib.patches import Rectangle
+
+    if isinstance(filter_size, bool) or not isinstance(filter_size, int) or filter_size < 1 \
+            or isinstance(layers, bool) or not isinstance(layers, int) or layers < 1:
+        raise ValueError(f"draw_receptive_field: filter_size and layers must be whole numbers >= 1, "
+                         f"got {filter_size!r} and {layers!r}")
+    step = filter_size - 1
+    field = 1 + layers * step
+    sizes = [field + 2 - k * step for k in range(layers + 1)]  # one unshaded ring around every shaded block
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.32 * (sum(sizes) + 2 * layers) + 0.5, 0.32 * sizes[0] + 0.9))
+    colors = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb"]
+    left, blocks = 0.0, []
+    for k, n in enumerate(sizes):
+        shaded = field - k * step
+        lo = (n - shaded) // 2
+        for i in range(n):
+            for j in range(n):
+                inside = lo <= i < lo + shaded and lo <= j < lo + shaded
+                ax.add_patch(Rectangle((left + j, n / 2 - i - 1), 1, 1, lw=0.6, edgecolor="#555555",
+                                       facecolor=colors[k % len(colors)] if inside else "white"))
+        blocks.append((left + lo, left + lo + shaded, n / 2 - lo, n / 2 - lo - shaded))  # x0, x1, top, bottom
+        name = "input" if k == 0 else ("output" if k == layers else f"after conv {k}")
+        ax.text(left + n / 2, -sizes[0] / 2 - 0.4, f"{name}\n{shaded}x{shaded} shaded", ha="center", va="top",
+                fontsize=9)
+        left += n + 2
+    for (x0, x1, top, bottom), (nx0, _, ntop, nbottom) in zip(blocks[:-1], blocks[1:]):
+        ax.plot([x1, nx0], [top, ntop], color="#555555", lw=0.8)
+        ax.plot([x1, nx0], [bottom, nbottom], color="#555555", lw=0.8)
+    ax.set_xlim(-0.5, left - 1.5)
+    ax.set_ylim(-sizes[0] / 2 - 1.6, sizes[0] / 2 + 0.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title or f"{layers} layer{'s' if layers > 1 else ''} of {filter_size}x{filter_size}: "
+                          f"one output unit sees {field}x{field} input pixels", fontsize=10)
+    return ax
