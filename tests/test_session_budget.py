@@ -20,7 +20,6 @@ NOT_YET_FITTED = {
     "05_backpropagation.ipynb",
     "06a_optimizers_and_initialization.ipynb",
     "06b_batchnorm_regularization_search.ipynb",
-    "07_xor_experiment.ipynb",                   # being split in two
     "09_keras_style_model.ipynb",
 }
 
