@@ -442,3 +442,137 @@ def draw_receptive_field(filter_size=3, layers=2, ax=None, title=None):
     ax.set_title(title or f"{layers} layer{'s' if layers > 1 else ''} of {filter_size}x{filter_size}: "
                           f"one output unit sees {field}x{field} input pixels", fontsize=10)
     return ax
+
+
+# --- Notebooks 07a/07b: many XOR runs (histograms of final losses, shares, outcome bars) ----------
+
+import numpy as np  # noqa: E402  (this section is appended to the module; the drawings above need no NumPy)
+
+XOR_OUTCOME_COLORS = {"solved": "tab:green", "1/4": "tab:purple", "1/3": "tab:orange", "1/2": "tab:red",
+                      "1": "tab:brown", "other": "tab:gray"}
+XOR_LOSS_BINS = np.logspace(-6, 0.5, 45)
+_PLATEAU_TICKS = {"1/4": (0.25, "¼ "), "1/3": (1 / 3, "⅓\n"), "1/2": (0.5, " ½"), "1": (1.0, "1")}  # staggered: 1/4, 1/3 are close
+
+
+def plot_final_losses(ax, final_sse, label, color, alpha=0.6, bins=XOR_LOSS_BINS):
+    """Histogram of final sums of squared errors on a log axis.
+
+    Values below the first bin edge (1e-6) are counted in the first bin, which is hatched and
+    labelled "≤ 1e-6" so that its bar is not read as a real value of 1e-6.
+    """
+    final_sse = np.asarray(final_sse, dtype=float)
+    _, _, patches = ax.hist(np.clip(final_sse, bins[0], None), bins=bins, color=color, alpha=alpha, label=label)
+    if np.any(final_sse < bins[1]):
+        patches[0].set_hatch("///")
+        patches[0].set_edgecolor("black")
+    ax.set_xscale("log")
+    ax.set_xlim(bins[0] / 1.5, bins[-1])
+    ax.text(bins[0], -0.1, "≤1e-6\n(clipped)", transform=ax.get_xaxis_transform(), ha="center", va="top",
+            fontsize=7, color="dimgrey")
+    return ax
+
+
+def mark_plateaus(ax, threshold=0.01):
+    """The threshold as a dashed green line, the plateau values 1/4, 1/3, 1/2, 1 as dotted grey lines,
+    named on a second x axis at the top (one short label per line, so they do not crowd)."""
+    ax.axvline(threshold, color="tab:green", ls="--", lw=1.2, label=f"threshold {threshold}")
+    for value, _ in _PLATEAU_TICKS.values():
+        ax.axvline(value, color="grey", ls=":", lw=1)
+    top = ax.secondary_xaxis("top")
+    top.set_xticks([v for v, _ in _PLATEAU_TICKS.values()], [text for _, text in _PLATEAU_TICKS.values()])
+    top.tick_params(labelsize=9, colors="dimgrey", length=3)
+    top.xaxis.set_minor_locator(plt.NullLocator())
+    top.set_xlabel("plateaus", fontsize=8, color="dimgrey", labelpad=1)
+    return ax
+
+
+def plot_reached_share(ax, iterations, label, color, iters, log=True, **style):
+    """The share of runs that have reached the threshold by each iteration (a rising step curve)."""
+    iterations = np.asarray(iterations, dtype=float)
+    reached = np.sort(iterations[np.isfinite(iterations)])
+    start = 1 if log else 0
+    ax.step(np.concatenate([[start], np.maximum(reached, start), [iters]]),
+            np.concatenate([[0], np.arange(1, reached.size + 1), [reached.size]]) / iterations.size,
+            where="post", color=color, lw=style.pop("lw", 2), label=label, **style)
+    ax.set(xscale="log" if log else "linear", xlim=(start, iters), ylim=(0, 1))
+    return ax
+
+
+def plot_share(ax, x, summaries, color="tab:blue", label=None):
+    """Share of runs reaching the threshold (common.run_statistics.RunSummary), 95% interval as a band."""
+    ax.plot(x, [s.share for s in summaries], "o-", color=color, label=label)
+    ax.fill_between(x, [s.share_low for s in summaries], [s.share_high for s in summaries], color=color, alpha=0.2)
+    return ax
+
+
+def plot_median(ax, x, summaries, color="tab:blue"):
+    """Median iterations of the runs that got there, quartiles as error bars, log axis."""
+    ok = [i for i, s in enumerate(summaries) if s.n_reached]
+    m = np.array([summaries[i].median for i in ok])
+    lower = m - np.array([summaries[i].q25 for i in ok])
+    upper = np.array([summaries[i].q75 for i in ok]) - m
+    ax.errorbar(np.asarray(x)[ok], m, yerr=[lower, upper], fmt="o-", color=color, capsize=3)
+    ax.set_yscale("log")
+    return ax
+
+
+def plot_outcome_bars(ax, x, labels_per_setting, width=0.8, colors=XOR_OUTCOME_COLORS):
+    """Stacked bars: for each setting, the share of its runs with each end state (labels from
+    common.xor_experiment.classify_outcomes), in the order of ``colors``."""
+    bottom = np.zeros(len(labels_per_setting))
+    for name, color in colors.items():
+        shares = np.array([np.mean(np.asarray(labels) == name) for labels in labels_per_setting])
+        ax.bar(x, shares, width, bottom=bottom, color=color, label=name)
+        bottom += shares
+    return ax
+
+
+# --- Chapter 8: receptive fields --------------------------------------------------------------------
+
+def draw_receptive_field(filter_size=3, layers=2, ax=None, title=None):
+    """What one output unit of a stack of stride-1 convolutions sees; returns the Axes.
+
+    Introduced in notebook 11, section 8.1.3.
+
+    Grids from left to right: the input, the map after each of ``layers`` convolutions with
+    ``filter_size`` x ``filter_size`` filters, and the output. Shaded: the one output unit in the middle
+    and every unit it depends on, layer by layer; the lines join each shaded block to the window of the
+    layer before it that the block reads. The input's shaded square is the receptive field (受容野),
+    1 + layers * (filter_size - 1) pixels wide: 5 for two 3x3 layers, as for one 5x5.
+    """
+    from matplotlib.patches import Rectangle
+
+    if isinstance(filter_size, bool) or not isinstance(filter_size, int) or filter_size < 1 \
+            or isinstance(layers, bool) or not isinstance(layers, int) or layers < 1:
+        raise ValueError(f"draw_receptive_field: filter_size and layers must be whole numbers >= 1, "
+                         f"got {filter_size!r} and {layers!r}")
+    step = filter_size - 1
+    field = 1 + layers * step
+    sizes = [field + 2 - k * step for k in range(layers + 1)]  # one unshaded ring around every shaded block
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.32 * (sum(sizes) + 2 * layers) + 0.5, 0.32 * sizes[0] + 0.9))
+    colors = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb"]
+    left, blocks = 0.0, []
+    for k, n in enumerate(sizes):
+        shaded = field - k * step
+        lo = (n - shaded) // 2
+        for i in range(n):
+            for j in range(n):
+                inside = lo <= i < lo + shaded and lo <= j < lo + shaded
+                ax.add_patch(Rectangle((left + j, n / 2 - i - 1), 1, 1, lw=0.6, edgecolor="#555555",
+                                       facecolor=colors[k % len(colors)] if inside else "white"))
+        blocks.append((left + lo, left + lo + shaded, n / 2 - lo, n / 2 - lo - shaded))  # x0, x1, top, bottom
+        name = "input" if k == 0 else ("output" if k == layers else f"after conv {k}")
+        ax.text(left + n / 2, -sizes[0] / 2 - 0.4, f"{name}\n{shaded}x{shaded} shaded", ha="center", va="top",
+                fontsize=9)
+        left += n + 2
+    for (x0, x1, top, bottom), (nx0, _, ntop, nbottom) in zip(blocks[:-1], blocks[1:]):
+        ax.plot([x1, nx0], [top, ntop], color="#555555", lw=0.8)
+        ax.plot([x1, nx0], [bottom, nbottom], color="#555555", lw=0.8)
+    ax.set_xlim(-0.5, left - 1.5)
+    ax.set_ylim(-sizes[0] / 2 - 1.6, sizes[0] / 2 + 0.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title or f"{layers} layer{'s' if layers > 1 else ''} of {filter_size}x{filter_size}: "
+                          f"one output unit sees {field}x{field} input pixels", fontsize=10)
+    return ax
