@@ -317,140 +317,6 @@ import numpy as np  # noqa: E402  (this section is appended to the module; the d
 XOR_OUTCOME_COLORS = {"solved": "tab:green", "1/4": "tab:purple", "1/3": "tab:orange", "1/2": "tab:red",
                       "1": "tab:brown", "other": "tab:gray"}
 XOR_LOSS_BINS = np.logspace(-6, 0.5, 45)
-_PLATEAU_TICKS = {"1/4": (0.25, "¼"), "1/3": (1 / 3, "⅓"), "1/2": (0.5, "½"), "1": (1.0, "1")}
-
-
-def plot_final_losses(ax, final_sse, label, color, alpha=0.6, bins=XOR_LOSS_BINS):
-    """Histogram of final sums of squared errors on a log axis.
-
-    Values below the first bin edge (1e-6) are counted in the first bin, which is hatched and
-    labelled "≤ 1e-6" so that its bar is not read as a real value of 1e-6.
-    """
-    final_sse = np.asarray(final_sse, dtype=float)
-    _, _, patches = ax.hist(np.clip(final_sse, bins[0], None), bins=bins, color=color, alpha=alpha, label=label)
-    if np.any(final_sse < bins[1]):
-        patches[0].set_hatch("///")
-        patches[0].set_edgecolor("black")
-    ax.set_xscale("log")
-    ax.set_xlim(bins[0] / 1.5, bins[-1])
-    ax.text(bins[0], -0.1, "≤1e-6\n(clipped)", transform=ax.get_xaxis_transform(), ha="center", va="top",
-            fontsize=7, color="dimgrey")
-    return ax
-
-
-def mark_plateaus(ax, threshold=0.01):
-    """The threshold as a dashed green line, the plateau values 1/4, 1/3, 1/2, 1 as dotted grey lines,
-    named on a second x axis at the top (one short label per line, so they do not crowd)."""
-    ax.axvline(threshold, color="tab:green", ls="--", lw=1.2, label=f"threshold {threshold}")
-    for value, _ in _PLATEAU_TICKS.values():
-        ax.axvline(value, color="grey", ls=":", lw=1)
-    top = ax.secondary_xaxis("top")
-    top.set_xticks([v for v, _ in _PLATEAU_TICKS.values()], [text for _, text in _PLATEAU_TICKS.values()])
-    top.tick_params(labelsize=9, colors="dimgrey", length=3)
-    top.xaxis.set_minor_locator(plt.NullLocator())
-    top.set_xlabel("plateaus", fontsize=8, color="dimgrey", labelpad=1)
-    return ax
-
-
-def plot_reached_share(ax, iterations, label, color, iters, log=True, **style):
-    """The share of runs that have reached the threshold by each iteration (a rising step curve)."""
-    iterations = np.asarray(iterations, dtype=float)
-    reached = np.sort(iterations[np.isfinite(iterations)])
-    start = 1 if log else 0
-    ax.step(np.concatenate([[start], np.maximum(reached, start), [iters]]),
-            np.concatenate([[0], np.arange(1, reached.size + 1), [reached.size]]) / iterations.size,
-            where="post", color=color, lw=style.pop("lw", 2), label=label, **style)
-    ax.set(xscale="log" if log else "linear", xlim=(start, iters), ylim=(0, 1))
-    return ax
-
-
-def plot_share(ax, x, summaries, color="tab:blue", label=None):
-    """Share of runs reaching the threshold (common.run_statistics.RunSummary), 95% interval as a band."""
-    ax.plot(x, [s.share for s in summaries], "o-", color=color, label=label)
-    ax.fill_between(x, [s.share_low for s in summaries], [s.share_high for s in summaries], color=color, alpha=0.2)
-    return ax
-
-
-def plot_median(ax, x, summaries, color="tab:blue"):
-    """Median iterations of the runs that got there, quartiles as error bars, log axis."""
-    ok = [i for i, s in enumerate(summaries) if s.n_reached]
-    m = np.array([summaries[i].median for i in ok])
-    lower = m - np.array([summaries[i].q25 for i in ok])
-    upper = np.array([summaries[i].q75 for i in ok]) - m
-    ax.errorbar(np.asarray(x)[ok], m, yerr=[lower, upper], fmt="o-", color=color, capsize=3)
-    ax.set_yscale("log")
-    return ax
-
-
-def plot_outcome_bars(ax, x, labels_per_setting, width=0.8, colors=XOR_OUTCOME_COLORS):
-    """Stacked bars: for each setting, the share of its runs with each end state (labels from
-    common.xor_experiment.classify_outcomes), in the order of ``colors``."""
-    bottom = np.zeros(len(labels_per_setting))
-    for name, color in colors.items():
-        shares = np.array([np.mean(np.asarray(labels) == name) for labels in labels_per_setting])
-        ax.bar(x, shares, width, bottom=bottom, color=color, label=name)
-        bottom += shares
-    return ax
-
-
-# --- Chapter 8: receptive fields --------------------------------------------------------------------
-
-def draw_receptive_field(filter_size=3, layers=2, ax=None, title=None):
-    """What one output unit of a stack of stride-1 convolutions sees; returns the Axes.
-
-    Introduced in notebook 11, section 8.1.3.
-
-    Grids from left to right: the input, the map after each of ``layers`` convolutions with
-    ``filter_size`` x ``filter_size`` filters, and the output. Shaded: the one output unit in the middle
-    and every unit it depends on, layer by layer; the lines join each shaded block to the window of the
-    layer before it that the block reads. The input's shaded square is the receptive field (受容野),
-    1 + layers * (filter_size - 1) pixels wide: 5 for two 3x3 layers, as for one 5x5.
-    """
-    from matplotlib.patches import Rectangle
-
-    if isinstance(filter_size, bool) or not isinstance(filter_size, int) or filter_size < 1 \
-            or isinstance(layers, bool) or not isinstance(layers, int) or layers < 1:
-        raise ValueError(f"draw_receptive_field: filter_size and layers must be whole numbers >= 1, "
-                         f"got {filter_size!r} and {layers!r}")
-    step = filter_size - 1
-    field = 1 + layers * step
-    sizes = [field + 2 - k * step for k in range(layers + 1)]  # one unshaded ring around every shaded block
-    if ax is None:
-        _, ax = plt.subplots(figsize=(0.32 * (sum(sizes) + 2 * layers) + 0.5, 0.32 * sizes[0] + 0.9))
-    colors = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb"]
-    left, blocks = 0.0, []
-    for k, n in enumerate(sizes):
-        shaded = field - k * step
-        lo = (n - shaded) // 2
-        for i in range(n):
-            for j in range(n):
-                inside = lo <= i < lo + shaded and lo <= j < lo + shaded
-                ax.add_patch(Rectangle((left + j, n / 2 - i - 1), 1, 1, lw=0.6, edgecolor="#555555",
-                                       facecolor=colors[k % len(colors)] if inside else "white"))
-        blocks.append((left + lo, left + lo + shaded, n / 2 - lo, n / 2 - lo - shaded))  # x0, x1, top, bottom
-        name = "input" if k == 0 else ("output" if k == layers else f"after conv {k}")
-        ax.text(left + n / 2, -sizes[0] / 2 - 0.4, f"{name}\n{shaded}x{shaded} shaded", ha="center", va="top",
-                fontsize=9)
-        left += n + 2
-    for (x0, x1, top, bottom), (nx0, _, ntop, nbottom) in zip(blocks[:-1], blocks[1:]):
-        ax.plot([x1, nx0], [top, ntop], color="#555555", lw=0.8)
-        ax.plot([x1, nx0], [bottom, nbottom], color="#555555", lw=0.8)
-    ax.set_xlim(-0.5, left - 1.5)
-    ax.set_ylim(-sizes[0] / 2 - 1.6, sizes[0] / 2 + 0.3)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    ax.set_title(title or f"{layers} layer{'s' if layers > 1 else ''} of {filter_size}x{filter_size}: "
-                          f"one output unit sees {field}x{field} input pixels", fontsize=10)
-    return ax
-
-
-# --- Notebooks 07a/07b: many XOR runs (histograms of final losses, shares, outcome bars) ----------
-
-import numpy as np  # noqa: E402  (this section is appended to the module; the drawings above need no NumPy)
-
-XOR_OUTCOME_COLORS = {"solved": "tab:green", "1/4": "tab:purple", "1/3": "tab:orange", "1/2": "tab:red",
-                      "1": "tab:brown", "other": "tab:gray"}
-XOR_LOSS_BINS = np.logspace(-6, 0.5, 45)
 _PLATEAU_TICKS = {"1/4": (0.25, "¼ "), "1/3": (1 / 3, "⅓\n"), "1/2": (0.5, " ½"), "1": (1.0, "1")}  # staggered: 1/4, 1/3 are close
 
 
@@ -576,3 +442,163 @@ def draw_receptive_field(filter_size=3, layers=2, ax=None, title=None):
     ax.set_title(title or f"{layers} layer{'s' if layers > 1 else ''} of {filter_size}x{filter_size}: "
                           f"one output unit sees {field}x{field} input pixels", fontsize=10)
     return ax
+
+
+# --- Chapter 7: convolution, im2col and image grids -------------------------------------------------
+
+_WINDOW_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
+
+
+def _number_grid(ax, values, left, top, fills=None, fontsize=12, number_format="{:g}"):
+    """Draw a 2-D array as boxes with its numbers, top-left corner at (left, top); returns its right edge.
+
+    fills: optional 2-D array (same shape) of face colours, None for white.
+    """
+    from matplotlib.patches import Rectangle
+
+    rows, columns = values.shape
+    for i in range(rows):
+        for j in range(columns):
+            fill = None if fills is None else fills[i][j]
+            ax.add_patch(Rectangle((left + j, top - i - 1), 1, 1, facecolor=fill or "white",
+                                   alpha=0.35 if fill else 1.0, edgecolor="#444444", lw=1))
+            ax.text(left + j + 0.5, top - i - 0.5, number_format.format(values[i, j]), ha="center",
+                    va="center", fontsize=fontsize)
+    return left + columns
+
+
+def draw_convolution(x, w, position=(0, 0), stride=1, pad=0, ax=None, title=None):
+    """One step of a convolution (畳み込み演算) drawn on numbers: the window over the input, the filter,
+    and the output cell they make, with the sum of products written out. Returns the Axes.
+
+    Introduced in notebook 10, section 7.2.
+
+    x: a 2-D input (H, W); w: a 2-D filter (FH, FW); position: (row, column) of the output cell to show.
+    Padding cells (``pad`` zeros around x) are drawn grey.
+    """
+    import numpy as np
+    from matplotlib.patches import Rectangle
+
+    x, w = np.asarray(x), np.asarray(w)
+    if x.ndim != 2 or w.ndim != 2:
+        raise ValueError(f"draw_convolution expects a 2-D input and a 2-D filter, got shapes {x.shape} and {w.shape}")
+    xp = np.pad(x, pad)
+    fh, fw = w.shape
+    out_h, out_w = (xp.shape[0] - fh) // stride + 1, (xp.shape[1] - fw) // stride + 1
+    y0, x0 = position
+    if not (0 <= y0 < out_h and 0 <= x0 < out_w):
+        raise ValueError(f"draw_convolution: position {position} is outside the {out_h}x{out_w} output")
+    out = np.array([[np.sum(xp[i * stride:i * stride + fh, j * stride:j * stride + fw] * w)
+                     for j in range(out_w)] for i in range(out_h)])
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.62 * (xp.shape[1] + fw + out_w + 4), 0.62 * max(xp.shape[0], 3) + 1.6))
+    top = xp.shape[0]
+    fills = [[("#bbbbbb" if (pad and not (pad <= i < pad + x.shape[0] and pad <= j < pad + x.shape[1])) else None)
+              for j in range(xp.shape[1])] for i in range(xp.shape[0])]
+    for i in range(fh):
+        for j in range(fw):
+            fills[y0 * stride + i][x0 * stride + j] = "#1f77b4"
+    right = _number_grid(ax, xp, 0, top, fills)
+    ax.add_patch(Rectangle((x0 * stride, top - y0 * stride - fh), fw, fh, fill=False, edgecolor="#1f77b4", lw=3))
+    ax.text(right + 0.5, top - xp.shape[0] / 2, "⊛", ha="center", va="center", fontsize=20)
+    filter_top = top - (xp.shape[0] - fh) / 2
+    right = _number_grid(ax, w, right + 1, filter_top, [["#ff7f0e"] * fw for _ in range(fh)])
+    ax.text(right + 0.5, top - xp.shape[0] / 2, "=", ha="center", va="center", fontsize=20)
+    out_fills = [[None] * out_w for _ in range(out_h)]
+    out_fills[y0][x0] = "#2ca02c"
+    out_top = top - (xp.shape[0] - out_h) / 2
+    _number_grid(ax, out, right + 1, out_top, out_fills)
+    window = xp[y0 * stride:y0 * stride + fh, x0 * stride:x0 * stride + fw]
+    products = " + ".join(f"{a:g}·{b:g}" for a, b in zip(window.ravel(), w.ravel()))
+    ax.text(0, -0.5, f"{products} = {out[y0, x0]:g}", ha="left", va="top", fontsize=10)
+    ax.text(0, top + 0.2, "input" + (f" (padded by {pad})" if pad else ""), fontsize=10, va="bottom")
+    ax.text(xp.shape[1] + 1, filter_top + 0.2, "filter", fontsize=10, va="bottom")
+    ax.text(right + 1, out_top + 0.2, "output", fontsize=10, va="bottom")
+    ax.set_xlim(-0.3, right + 1 + out_w + 0.3)
+    ax.set_ylim(-1.5, top + 1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def draw_im2col(x, filter_h, filter_w, stride=1, ax=None, title=None):
+    """im2col as a picture: one small copy of a 2-D input per filter window, the window filled in its own
+    colour, and the row of the unfolded matrix it becomes (row k = window k, counted left to right, top to
+    bottom). Returns the Axes.
+
+    Introduced in notebook 10, section 7.4. One channel, no padding; at most 9 windows (one colour each).
+    """
+    import numpy as np
+    from matplotlib.patches import FancyArrowPatch
+
+    x = np.asarray(x)
+    if x.ndim != 2:
+        raise ValueError(f"draw_im2col expects a 2-D input, got shape {x.shape}")
+    out_h, out_w = (x.shape[0] - filter_h) // stride + 1, (x.shape[1] - filter_w) // stride + 1
+    if out_h < 1 or out_w < 1 or out_h * out_w > len(_WINDOW_COLORS):
+        raise ValueError(f"draw_im2col: {out_h}x{out_w} windows; draw between 1 and {len(_WINDOW_COLORS)}")
+    windows = [(i, j) for i in range(out_h) for j in range(out_w)]
+    rows = np.array([x[i * stride:i * stride + filter_h, j * stride:j * stride + filter_w].ravel() for i, j in windows])
+    gap = 1.2                                           # space between the small copies (room for a caption)
+    left_width = out_w * x.shape[1] + (out_w - 1) * gap
+    top = out_h * x.shape[0] + (out_h - 1) * gap
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.5 * (left_width + rows.shape[1] + 11), 0.5 * top + 1.2))
+    for k, (i, j) in enumerate(windows):
+        fills = [[None] * x.shape[1] for _ in range(x.shape[0])]
+        for a in range(filter_h):
+            for b in range(filter_w):
+                fills[i * stride + a][j * stride + b] = _WINDOW_COLORS[k]
+        copy_left, copy_top = j * (x.shape[1] + gap), top - i * (x.shape[0] + gap)
+        _number_grid(ax, x, copy_left, copy_top, fills, fontsize=10)
+        ax.text(copy_left, copy_top + 0.1, f"window {k}", fontsize=9, va="bottom", color=_WINDOW_COLORS[k])
+    left = left_width + 3
+    matrix_top = top / 2 + len(rows) / 2
+    _number_grid(ax, rows, left, matrix_top, [[_WINDOW_COLORS[k]] * rows.shape[1] for k in range(len(rows))],
+                 fontsize=10)
+    for k, (i, j) in enumerate(windows):
+        ax.text(left + rows.shape[1] + 0.2, matrix_top - k - 0.5, f"row {k} = window {k}", va="center",
+                fontsize=9, color=_WINDOW_COLORS[k])
+    ax.add_patch(FancyArrowPatch((left_width + 0.4, top / 2), (left - 0.4, top / 2), arrowstyle="-|>",
+                                 mutation_scale=18, color="#444444", lw=1.5))
+    ax.text(left_width + 1.5, top / 2 + 0.3, "im2col", ha="center", va="bottom", fontsize=11)
+    ax.text(left, matrix_top + 0.2, f"{len(rows)} rows (windows) × {rows.shape[1]} columns (pixels of a window)",
+            fontsize=10, va="bottom")
+    ax.set_xlim(-0.3, left + rows.shape[1] + 5)
+    ax.set_ylim(-0.3, top + 0.8)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def show_image_grid(images, columns=10, titles=None, suptitle=None, cmap="gray", size=1.0, same_scale=False):
+    """Small images in a grid without axes (filters, feature maps, digits); returns the Figure.
+
+    Introduced in notebook 10, section 7.6.
+
+    images: a sequence of 2-D arrays. Each image gets its own grey scale (its smallest value black, its
+    largest white) unless ``same_scale=True``, which puts all of them on one scale.
+    """
+    import numpy as np
+
+    images = [np.asarray(image) for image in images]
+    if not images or any(image.ndim != 2 for image in images):
+        raise ValueError("show_image_grid expects a non-empty sequence of 2-D images")
+    rows = -(-len(images) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows + (0.5 if suptitle else 0.1)),
+                             squeeze=False, layout="constrained")
+    low = min(float(image.min()) for image in images) if same_scale else None
+    high = max(float(image.max()) for image in images) if same_scale else None
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k < len(images):
+            ax.imshow(images[k], cmap=cmap, vmin=low, vmax=high, interpolation="nearest")
+            if titles is not None:
+                ax.set_title(titles[k], fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
