@@ -1,6 +1,6 @@
 """Benchmark: one training step of the book's SimpleConvNet (and of a DeepConvNet), common against PyTorch.
 
-    python tests/bench/bench_convnet.py [--runs 5] [--threads N] [--no-deep]
+    python tests/bench/bench_convnet.py [--runs 5] [--threads N] [--no-deep | --deep-only]
 
 A step is what training repeats 12,000 times in the book's protocol: forward, backward and an Adam
 update on a mini-batch of 100 images of 1x28x28 (fixed random images: the arithmetic is the same as
@@ -22,8 +22,8 @@ Variants, each run in a fresh Python process, interleaved so that all see the sa
 Each process times ``--steps`` steps after a few warm-up steps and reports the median; the script
 prints the median over the runs (with min and max), the peak resident memory of the process and how
 much of it the steps added, and how many BLAS threads NumPy (OpenBLAS) and PyTorch used.
-The second table does the same for the DeepConvNet of the book's chapter 8 (six 3x3 convolutions),
-built from the same common layers, against PyTorch.
+The second table does the same for the DeepConvNet of the book's chapter 8 (six 3x3 convolutions):
+common.deep_convnet.DeepConvNet against the same architecture in PyTorch (He initialisation there too).
 """
 
 import argparse
@@ -246,27 +246,12 @@ print(json.dumps(result))
 # The book's DeepConvNet (chapter 8): conv-relu-conv-relu-pool three times with 3x3 filters
 # (16, 16, 32, 32, 64, 64; pads 1, 1, 1, 2, 1, 1), then Affine 50 - ReLU - Dropout - Affine 10 - Dropout.
 DEEP_OURS = PRELUDE + r"""
-from common.layer_net import LayerNet
-from common.layers import Affine, Convolution, Dropout, Pooling, Relu, SoftmaxWithLoss
+from common.deep_convnet import DeepConvNet
 from common.optimizer import Adam
 from common.rng import seed
 
 seed(0)
-generator = np.random.default_rng(0)
-def he(*shape):
-    fan_in = int(np.prod(shape[1:]))
-    return (np.sqrt(2.0 / fan_in) * generator.standard_normal(shape)).astype(np.float32)
-
-layers, channels = {}, 1
-for i, (filters, pad) in enumerate(zip((16, 16, 32, 32, 64, 64), (1, 1, 1, 2, 1, 1)), start=1):
-    layers[f"Conv{i}"] = Convolution(he(filters, channels, 3, 3), np.zeros(filters, np.float32), 1, pad)
-    layers[f"Relu{i}"] = Relu()
-    if i % 2 == 0:
-        layers[f"Pool{i // 2}"] = Pooling(2, 2, stride=2)
-    channels = filters
-layers.update({"Affine1": Affine(he(1024, 50), np.zeros(50, np.float32)), "Relu7": Relu(), "Dropout1": Dropout(0.5),
-               "Affine2": Affine(he(50, 10), np.zeros(10, np.float32)), "Dropout2": Dropout(0.5)})
-network = LayerNet(layers, SoftmaxWithLoss(), input_shape=(1, 28, 28))
+network = DeepConvNet()  # the book's defaults: He initialisation, dropout 0.5, float32
 optimizer = Adam(lr=0.001)
 
 def step(x, t):
@@ -291,6 +276,11 @@ for i, (filters, pad) in enumerate(zip((16, 16, 32, 32, 64, 64), (1, 1, 1, 2, 1,
 modules += [torch.nn.Flatten(), torch.nn.Linear(1024, 50), torch.nn.ReLU(), torch.nn.Dropout(0.5),
             torch.nn.Linear(50, 10), torch.nn.Dropout(0.5)]
 model = torch.nn.Sequential(*modules)
+with torch.no_grad():  # He initialisation and zero biases, as DeepConvNet
+    for module in model:
+        if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
+            torch.nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+            module.bias.zero_()
 optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
 loss_fn = torch.nn.CrossEntropyLoss()
 
@@ -326,15 +316,20 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None,
                         help="threads per variant (default: each library's own choice, usually all cores)")
     parser.add_argument("--no-deep", action="store_true", help="skip the DeepConvNet table")
+    parser.add_argument("--deep-only", action="store_true", help="only the DeepConvNet table")
     args = parser.parse_args()
+    if args.no_deep and args.deep_only:
+        parser.error("--no-deep and --deep-only exclude each other")
     compare = torch_available()
     threads = f"{args.threads} thread(s) per variant" if args.threads else "default threads"
     print(f"{os.cpu_count()} CPUs, {threads}; before: {load_text()}")
 
-    variants = {"common": snippet(OURS, args.steps), "loop conv": snippet(LOOP, max(args.steps // 10, 3)),
-                "book-style": snippet(BOOK, max(args.steps // 4, 5))}
-    if compare:
-        variants["PyTorch"] = snippet(TORCH, args.steps)
+    variants = {}
+    if not args.deep_only:
+        variants = {"common": snippet(OURS, args.steps), "loop conv": snippet(LOOP, max(args.steps // 10, 3)),
+                    "book-style": snippet(BOOK, max(args.steps // 4, 5))}
+        if compare:
+            variants["PyTorch"] = snippet(TORCH, args.steps)
     if not args.no_deep:
         variants["deep common"] = snippet(DEEP_OURS, max(args.steps // 4, 5))
         if compare:
@@ -344,17 +339,18 @@ def main() -> None:
         for name, code in variants.items():
             results[name].append(run(code, args.threads))
 
-    print(f"SimpleConvNet training step (batch 100, 1x28x28, forward + backward + Adam), {args.runs} runs:")
-    ours = report("common", results["common"])
-    if compare:
-        torch_ms = report("PyTorch", results["PyTorch"])
-    loop = report("loop conv", results["loop conv"])
-    book = report("book-style", results["book-style"])
-    if compare:
-        print(f"  ratio common / PyTorch: {ours / torch_ms:.2f} (target <= 1.5)")
-    else:
-        print("  PyTorch is not installed: no reference run (pip install torch to compare).")
-    print(f"  book-style / common: {book / ours:.1f}x (target >= 10); loop conv / common: {loop / ours:.1f}x")
+    if not args.deep_only:
+        print(f"SimpleConvNet training step (batch 100, 1x28x28, forward + backward + Adam), {args.runs} runs:")
+        ours = report("common", results["common"])
+        if compare:
+            torch_ms = report("PyTorch", results["PyTorch"])
+        loop = report("loop conv", results["loop conv"])
+        book = report("book-style", results["book-style"])
+        if compare:
+            print(f"  ratio common / PyTorch: {ours / torch_ms:.2f} (target <= 1.5)")
+        else:
+            print("  PyTorch is not installed: no reference run (pip install torch to compare).")
+        print(f"  book-style / common: {book / ours:.1f}x (target >= 10); loop conv / common: {loop / ours:.1f}x")
     if not args.no_deep:
         print(f"DeepConvNet training step (six 3x3 convolutions, batch 100), {args.runs} runs:")
         deep = report("common", results["deep common"])
