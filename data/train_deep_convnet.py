@@ -4,7 +4,7 @@
 
 The network is the book's (chapter 8, ch08/deep_convnet.py): six 3x3 convolutions, He initialisation,
 dropout 0.5, ``common.deep_convnet.DeepConvNet()`` with its defaults, float32. The protocol is the
-book's train_deepnet.py (20 epochs, mini-batches of 100, Adam with learning rate 0.001), with three
+book's train_deepnet.py (mini-batches of 100, Adam with learning rate 0.001, float32), with four
 changes, each of them taught in notebook 11 or before:
 
 1. Epochs are shuffled passes over the 60,000 training images (600 mini-batches that together
@@ -13,8 +13,10 @@ changes, each of them taught in notebook 11 or before:
    random whole number of pixels, -2 to 2 rows and -2 to 2 columns (the borders fill with 0, the
    background of MNIST; ``common.deep_convnet.random_shifts``). The network sees a slightly
    different training set in every epoch.
-3. The learning rate decays over the last epochs: 0.001 for epochs 1-12, then 0.0005 (13-15),
-   0.00025 (16-18) and 0.0001 (19-20), so the weights settle instead of jittering around.
+3. The learning rate decays over the last epochs: 0.001 for epochs 1-7, then 0.0005 (8-9),
+   0.00025 (10-11) and 0.0001 (12), so the weights settle instead of jittering around.
+4. 12 epochs instead of the book's 20: with the decay they reach the book's 99.35 % in 60 % of the
+   time (the book's 20 epochs take about six hours with the book's code on one of our machines).
 
 No test image takes part in any decision: the test accuracy on the first 1,000 images printed after
 each epoch is there to watch (the book's ``evaluate_sample_num_per_epoch=1000``), and the weights
@@ -41,15 +43,15 @@ from common.optimizer import Adam  # noqa: E402
 from common.rng import rng, seed  # noqa: E402
 
 SEED = 20161001
-EPOCHS = 20
+EPOCHS = 12
 BATCH_SIZE = 100
-LEARNING_RATES = {1: 0.001, 13: 0.0005, 16: 0.00025, 19: 0.0001}  # from that epoch on
+LEARNING_RATES = {1: 0.001, 8: 0.0005, 10: 0.00025, 12: 0.0001}  # from that epoch on
 MAX_SHIFT = 2  # pixels, in each direction
 EVALUATE_SAMPLES = 1000
 
 
 def main():
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     (x_train, t_train), (x_test, t_test) = load_mnist(normalize=True, flatten=False)
     seed(SEED)
     network = DeepConvNet()
@@ -77,7 +79,8 @@ def main():
     check = DeepConvNet().load_params(path)  # what a learner does: verifies the SHA-256, no pickle
     print(f"test accuracy of the saved weights on all {len(x_test)} test images: "
           f"{check.accuracy(x_test, t_test):.4f}")
-    print(f"wall time: {time.perf_counter() - started:.0f} s")
+    print(f"wall time: {time.perf_counter() - started:.0f} s, CPU time of this process: "
+          f"{time.process_time() - cpu_started:.0f} s")
 
 
 if __name__ == "__main__":
