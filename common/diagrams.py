@@ -602,3 +602,82 @@ def show_image_grid(images, columns=10, titles=None, suptitle=None, cmap="gray",
     if suptitle:
         fig.suptitle(suptitle)
     return fig
+
+
+# --- Notebook 02: the matrix product ----------------------------------------------------------------
+
+MATRIX_INNER_COLOR, MATRIX_OUTER_COLOR = "#c0392b", "#1f5fa8"  # the shape rule: inner sizes, outer sizes
+
+
+def draw_matrix_product(A, B, row=0, col=0, ax=None, title=None):
+    """Draw A @ B = C as three grids of numbers and return the Axes.
+
+    Introduced in notebook 02, section 3.3 (the drawing code used to fill a learner's cell).
+
+    Row `row` of A, column `col` of B and the entry C[row, col] they make are shaded; below, that entry is
+    written out as a sum, and the shape rule is spelled out with the inner sizes (which must agree) in
+    red and the outer sizes (the shape of C) in blue.
+    """
+    import numpy as np
+    from matplotlib.offsetbox import AnnotationBbox, HPacker, TextArea
+    from matplotlib.patches import Rectangle
+
+    A, B = np.asarray(A), np.asarray(B)
+    if A.ndim != 2 or B.ndim != 2 or A.shape[1] != B.shape[0]:
+        raise ValueError(f"draw_matrix_product expected two matrices whose inner sizes agree, got shapes "
+                         f"{A.shape} and {B.shape}")
+    if not (0 <= row < A.shape[0] and 0 <= col < B.shape[1]):
+        raise ValueError(f"draw_matrix_product: row {row} / column {col} is outside the result's shape "
+                         f"{(A.shape[0], B.shape[1])}")
+    C = A @ B
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 5.4))
+    top = max(A.shape[0], B.shape[0])
+    bottom = top - max(A.shape[0], B.shape[0], C.shape[0])
+
+    def grid(M, left, name, shade_row=None, shade_col=None, shade_cell=None):
+        rows, cols = M.shape
+        for i in range(rows):
+            for j in range(cols):
+                face = "white"
+                if i == shade_row:
+                    face = "#fde2c8"
+                if j == shade_col:
+                    face = "#dbe9f6"
+                if (i, j) == shade_cell:
+                    face = "#cdeec4"
+                ax.add_patch(Rectangle((left + j, top - i - 1), 1, 1, fc=face, ec="black", lw=1.2))
+                ax.text(left + j + 0.5, top - i - 0.5, f"{M[i, j]:g}", ha="center", va="center", fontsize=13)
+        ax.text(left + cols / 2, top - rows - 0.25, f"{name}\nshape {M.shape}", ha="center", va="top", fontsize=12)
+        return left + cols
+
+    right_a = grid(A, 0, "A", shade_row=row)
+    ax.text(right_a + 0.75, top / 2, "@", fontsize=22, ha="center", va="center")
+    right_b = grid(B, right_a + 1.5, "B", shade_col=col)
+    ax.text(right_b + 0.75, top / 2, "=", fontsize=22, ha="center", va="center")
+    right = grid(C, right_b + 1.5, "C", shade_cell=(row, col))
+    middle = right / 2
+
+    number = lambda v: f"{v:g}" if v >= 0 else f"({v:g})"  # noqa: E731  (a negative factor in brackets)
+    terms = " + ".join(f"{number(a)}·{number(b)}" for a, b in zip(A[row], B[:, col]))
+    ax.text(middle, bottom - 1.5, f"C[{row}, {col}] = row {row} of A times column {col} of B = {terms} = {C[row, col]:g}",
+            ha="center", fontsize=12, color="#2f7d1f")
+
+    def colored_line(pieces, y, size):
+        boxes = [TextArea(text, textprops=dict(color=color, fontsize=size,
+                                               fontweight="normal" if color == "black" else "bold"))
+                 for text, color in pieces]
+        ax.add_artist(AnnotationBbox(HPacker(children=boxes, align="baseline", pad=0, sep=0), (middle, y),
+                                     frameon=False))
+
+    inner, outer = MATRIX_INNER_COLOR, MATRIX_OUTER_COLOR
+    (n, k), (_, m) = A.shape, B.shape
+    colored_line([("shapes:  (", "black"), (str(n), outer), (", ", "black"), (str(k), inner), (")  @  (", "black"),
+                  (str(k), inner), (", ", "black"), (str(m), outer), (")  ->  (", "black"), (str(n), outer),
+                  (", ", "black"), (str(m), outer), (")", "black")], bottom - 2.3, 14)
+    colored_line([("inner sizes must agree", inner), ("      ", "black"),
+                  ("outer sizes give the shape of the result", outer)], bottom - 2.95, 11.5)
+    ax.set(xlim=(-0.5, right + 0.5), ylim=(bottom - 3.3, top + 0.3), aspect="equal",
+           title=title or "The matrix product: each entry of C is one row of A times one column of B")
+    ax.axis("off")
+    return ax

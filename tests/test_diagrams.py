@@ -101,3 +101,21 @@ def test_recogniser_approaches_draws_three_rows_and_a_legend():
     assert texts.count('answer:\n"7"') == 3 and len(ax.images) == 3
     assert ax.figure.legends and "who designs" in ax.get_title()
     plt.close(ax.figure)
+
+
+def test_matrix_product_draws_three_grids_and_writes_the_shaded_entry_out():
+    import numpy as np
+
+    from common.diagrams import draw_matrix_product
+
+    A, B = np.array([[1, 2, 3], [4, 5, 6]]), np.array([[1, 0], [0, 1], [2, -1]])
+    ax = draw_matrix_product(A, B, row=1, col=1)
+    assert len(ax.patches) == A.size + B.size + 4  # one box per number of A, B and C (2 x 2)
+    texts = [t.get_text() for t in ax.texts]
+    assert "C[1, 1] = row 1 of A times column 1 of B = 4·0 + 5·1 + 6·(-1) = -1" in texts
+    assert {"@", "=", "A\nshape (2, 3)", "B\nshape (3, 2)", "C\nshape (2, 2)"} <= set(texts)
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match=r"\(2, 3\) and \(2, 2\)"):
+        draw_matrix_product(A, np.eye(2))
+    with pytest.raises(ValueError, match="outside"):
+        draw_matrix_product(A, B, row=2)
