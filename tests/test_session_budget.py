@@ -15,7 +15,6 @@ from tools.session_budget import BUDGET, core_cells, count
 # expected failure until it fits; the xfail is strict, so a notebook that fits while still listed
 # here fails the test: take it out of this set then.
 NOT_YET_FITTED = {
-    "05_backpropagation.ipynb",
     "06a_optimizers_and_initialization.ipynb",
     "06b_batchnorm_regularization_search.ipynb",
     "09_keras_style_model.ipynb",
