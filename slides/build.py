@@ -31,7 +31,7 @@ records a fingerprint of the notebook content it was built from; tests/test_slid
 deck is missing or its notebook has changed since.
 
     python slides/build.py                  # every notebook
-    python slides/build.py notebooks/05_backpropagation.ipynb
+    python slides/build.py notebooks/05a_backpropagation.ipynb
     python slides/build.py --check          # only report decks that are missing or out of date
 """
 

@@ -1,7 +1,7 @@
 """How much a study group reads and runs in a notebook's core path, against the session budget.
 
     python tests/tools/session_budget.py                 # a table for every notebook
-    python tests/tools/session_budget.py notebooks/05_backpropagation.ipynb
+    python tests/tools/session_budget.py notebooks/05a_backpropagation.ipynb
 
 The core path is what the group does together in its 90 minutes: every cell except
 - "going further" parts: a markdown heading whose text starts with "Going further" opens one, and it
