@@ -17,7 +17,6 @@ from tools.session_budget import BUDGET, core_cells, count
 NOT_YET_FITTED = {
     "06a_optimizers_and_initialization.ipynb",
     "06b_batchnorm_regularization_search.ipynb",
-    "09_keras_style_model.ipynb",
 }
 
 
