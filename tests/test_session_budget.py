@@ -14,9 +14,7 @@ from tools.session_budget import BUDGET, core_cells, count
 # Notebooks written before the budget existed and not yet fitted to it (issue 17). Each stays an
 # expected failure until it fits; the xfail is strict, so a notebook that fits while still listed
 # here fails the test: take it out of this set then.
-NOT_YET_FITTED = {
-    "06a_optimizers_and_initialization.ipynb",
-}
+NOT_YET_FITTED = set()
 
 
 def _params():
