@@ -15,8 +15,10 @@ changes, each of them taught in notebook 11 or before:
    different training set in every epoch.
 3. The learning rate decays over the last epochs: 0.001 for epochs 1-7, then 0.0005 (8-9),
    0.00025 (10-11) and 0.0001 (12), so the weights settle instead of jittering around.
-4. 12 epochs instead of the book's 20: with the decay they reach the book's 99.35 % in 60 % of the
-   time (the book's 20 epochs take about six hours with the book's code on one of our machines).
+4. 12 epochs instead of the book's 20: with the decay they go past the book's 99.35 % (0.9953 on all
+   10,000 test images) in 60 % of the steps. The run that made the committed file took 43 minutes of
+   wall time on a busy 2-core machine (13.6 minutes of CPU time); the book's code needs about six
+   hours for its 20 epochs there.
 
 No test image takes part in any decision: the test accuracy on the first 1,000 images printed after
 each epoch is there to watch (the book's ``evaluate_sample_num_per_epoch=1000``), and the weights
