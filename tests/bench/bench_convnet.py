@@ -230,17 +230,6 @@ with torch.no_grad():  # the book's initialisation: N(0, 0.01^2) weights, zero b
     for layer in (model[0], model[4], model[6]):
         layer.weight.normal_(0.0, 0.01)
         layer.bias.zero_()
-optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
-loss_fn = torch.nn.CrossEntropyLoss()
-
-def step(x, t):
-    optimizer.zero_grad()
-    loss_fn(model(torch.from_numpy(x)), torch.from_numpy(t)).backward()
-    optimizer.step()
-
-result = measure(step, STEPS)
-result["threads"] = torch.get_num_threads()
-print(json.dumps(result))
 """
 
 # The book's DeepConvNet (chapter 8): conv-relu-conv-relu-pool three times with 3x3 filters
@@ -281,6 +270,11 @@ with torch.no_grad():  # He initialisation and zero biases, as DeepConvNet
         if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
             torch.nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
             module.bias.zero_()
+"""
+
+
+# Every PyTorch snippet ends the same way once its `model` is built: Adam, cross-entropy, the timed step.
+TORCH_STEP = r"""
 optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
 loss_fn = torch.nn.CrossEntropyLoss()
 
@@ -293,6 +287,8 @@ result = measure(step, STEPS)
 result["threads"] = torch.get_num_threads()
 print(json.dumps(result))
 """
+TORCH += TORCH_STEP
+DEEP_TORCH += TORCH_STEP
 
 
 def snippet(code: str, steps: int) -> str:
