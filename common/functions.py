@@ -132,6 +132,15 @@ def as_batch(y, t, name="cross_entropy_error"):
     class labels of shape (N,) (or a column (N, 1)); anything else is a ValueError that says what was expected.
     Returns (y, t, is_one_hot).
     """
+    if (type(y) is np.ndarray and type(t) is np.ndarray and y.ndim == 2 and y.dtype.char in "fd"
+            and t.dtype.kind in "iu" and t.shape == y.shape[:1] and len(t)):
+        # The common case in training, labels for a batch of scores, checked with the fewest steps:
+        # the same checks as below, taken in every training step (this saves a few microseconds each).
+        # Read as unsigned integers, a negative label becomes a huge number, so one maximum checks
+        # both ends of the range 0..classes-1.
+        if t.view(f"u{t.itemsize}").max() >= y.shape[1]:
+            raise ValueError(f"{name}: labels must lie in 0..{y.shape[1] - 1}, got {t.min()}..{t.max()}")
+        return y, t, False
     y = _float_array(y)
     t = np.asarray(t)
     if y.ndim == 1:  # one sample: treat it as a batch of one

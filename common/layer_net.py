@@ -43,7 +43,10 @@ class ParamDict(dict):
         if key not in self._owners:
             raise KeyError(f"{key!r} is not a parameter of this network; its parameters are {list(self)}")
         layer, attr = self._owners[key]
-        old, value = getattr(layer, attr), np.asarray(value)
+        old = getattr(layer, attr)
+        if value is old and dict.get(self, key) is old:
+            return  # `params[key] -= step` updated the array in place, then assigns it back to itself
+        value = np.asarray(value)
         if value.shape != old.shape:
             raise ValueError(f"params[{key!r}] must keep its shape {old.shape}, got an array of shape {value.shape}")
         setattr(layer, attr, value)
