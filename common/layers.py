@@ -461,27 +461,33 @@ class Convolution(Layer):
         out[n, f, y, x] = sum over c, i, j of W[f, c, i, j] * xpad[n, c, y*stride + i, x*stride + j] + b[f],
     where xpad is x with ``pad`` zeros on every side. b has shape (FN,): one bias per filter.
 
-    As in the book, the windows are unfolded into a matrix (im2col) so that the whole layer is one
-    matrix product. The book unfolds them as rows, (N*out_h*out_w, C*FH*FW) (what ``im2col``
-    returns); here they are columns, col of shape (C*FH*FW, N*out_h*out_w), the transpose, because
-    that is the order a single copy of the windows produces fastest. Then, with Wm = W.reshape(FN, -1):
+    As in the book, the windows are unfolded into a matrix (im2col) so that the layer is a matrix
+    product. The book unfolds them as rows, (N*out_h*out_w, C*FH*FW) (what ``im2col`` returns); here
+    they are columns, col of shape (C*FH*FW, N*out_h*out_w), the transpose, because that is the order
+    a single copy of the windows produces fastest. Then, with Wm = W.reshape(FN, -1):
 
         forward:   out = Wm @ col + b                 (FN, N*out_h*out_w), viewed as (N, FN, out_h, out_w)
         backward:  dW = dout @ col^T,  db = dout summed over every image and pixel,
                    dcol = Wm^T @ dout, folded back onto the pixels it came from (col2im) = dx.
 
-    Each line is one large matrix product (BLAS, several threads), never a loop over images or
-    pixels. The output is returned as a view with the filters as its outer axis in memory; NumPy
-    handles such views transparently, and the next layers (ReLU, pooling) read it without a copy.
-    At stride 1 (square filters, pad < FH) the same dx comes faster from a convolution of dout
-    with the turned filters (``_input_gradient_as_convolution``): one more product instead of the fold.
-    A network's first layer skips dx (``backward(dout, input_gradient=False)``): nobody needs the
-    gradient of the data, and dx is the most expensive part of backward.
-    float32 input and parameters give float32 everywhere.
+    Two things make it fast; neither changes the formulas:
+
+    - The batch is unfolded a few images at a time (``images_per_chunk``): col for all 100 images
+      of a 16-channel 28x28 layer would be 45 MB, written once and read back from main memory; a
+      chunk of about 4 MB is copied into the processor's cache and multiplied while it is still
+      there (measured: 5.4 -> 2.4 ms for that copy). dW adds up the chunks' products. Backward
+      unfolds the input again instead of keeping col, so the layer keeps only its input x.
+    - At stride 1 (square filters, pad < FH) dx comes faster from a convolution of dout with the
+      turned filters (``_input_gradient_columns``): one more product instead of the fold.
+
+    The output is returned as a view with the filters as its outer axis in memory; NumPy handles such
+    views transparently. A network's first layer skips dx (``backward(dout, input_gradient=False)``):
+    nobody needs the gradient of the data. float32 input and parameters give float32 everywhere.
     """
 
     param_names = ("W", "b")
     skips_input_gradient = True
+    chunk_bytes = 4 * 2**20  # the size of the unfolded windows of one chunk (fits the processor's cache)
 
     def __init__(self, W, b, stride=1, pad=0):
         W, b = np.asarray(W), np.asarray(b)
@@ -493,11 +499,20 @@ class Convolution(Layer):
                 raise ValueError(f"Convolution: {name} must be a whole number >= {smallest}, got {value!r}")
         self.W, self.b = W, b
         self.stride, self.pad = int(stride), int(pad)
-        self.x_shape = None    # the shape of the latest input (backward gives dx that shape)
-        self.col = None        # its windows as columns, (C*FH*FW, N*out_h*out_w)
+        self.x = None          # the latest input: backward unfolds its windows again
         self.out_shape = None
         self.dW = None
         self.db = None
+
+    def images_per_chunk(self, per_image_values, itemsize):
+        """How many images to unfold at once so that their columns take about ``chunk_bytes``."""
+        return max(1, self.chunk_bytes // max(per_image_values * itemsize, 1))
+
+    @staticmethod
+    def _columns(windows):
+        """The windows (n, C, out_h, out_w, FH, FW) copied as columns (C*FH*FW, n*out_h*out_w): im2col, transposed."""
+        n, C, out_h, out_w, FH, FW = windows.shape
+        return windows.transpose(1, 4, 5, 0, 2, 3).reshape(C * FH * FW, n * out_h * out_w)
 
     def forward(self, x, train_flg=False):
         x = np.asarray(x)
@@ -508,11 +523,13 @@ class Convolution(Layer):
             raise ValueError(f"Convolution: a {FH}x{FW} filter does not fit input {x.shape} with pad {self.pad}")
         windows = image_windows(x, FH, FW, self.stride, self.pad)   # a view (N, C, out_h, out_w, FH, FW)
         N, _, out_h, out_w = windows.shape[:4]
-        # The one copy: windows in (C, FH, FW, N, out_h, out_w) order, i.e. one column per output pixel.
-        self.col = windows.transpose(1, 4, 5, 0, 2, 3).reshape(C * FH * FW, N * out_h * out_w)
-        self.x_shape, self.out_shape = x.shape, (N, FN, out_h, out_w)
-        out = self.W.reshape(FN, -1) @ self.col      # (FN, N*out_h*out_w): every output pixel at once
-        out += self.b.reshape(FN, 1)                 # out is our own new array
+        Wm = self.W.reshape(FN, -1)
+        out = np.empty((FN, N, out_h * out_w), dtype=np.result_type(Wm, x))
+        step = self.images_per_chunk(C * FH * FW * out_h * out_w, out.itemsize)
+        for start in range(0, N, step):   # a few images at a time: one copy, one product
+            out[:, start:start + step] = (Wm @ self._columns(windows[start:start + step])).reshape(FN, -1, out_h * out_w)
+        out += self.b.reshape(FN, 1, 1)              # out is our own new array
+        self.x, self.out_shape = x, (N, FN, out_h, out_w)
         return out.reshape(FN, N, out_h, out_w).transpose(1, 0, 2, 3)
 
     def backward(self, dout, input_gradient=True):
@@ -520,16 +537,21 @@ class Convolution(Layer):
         dout = self._check_dout(dout, self.out_shape)
         FN, C, FH, FW = self.W.shape
         N, _, out_h, out_w = self.out_shape
-        dout = dout.transpose(1, 0, 2, 3).reshape(FN, N * out_h * out_w)  # free if dout has our layout
-        self.dW = (dout @ self.col.T).reshape(self.W.shape)
-        self.db = dout.sum(axis=1)
+        dout = dout.transpose(1, 0, 2, 3).reshape(FN, N, out_h * out_w)  # free if dout has our layout
+        self.db = dout.sum(axis=(1, 2))
+        windows = image_windows(self.x, FH, FW, self.stride, self.pad)
+        step = self.images_per_chunk(C * FH * FW * out_h * out_w, dout.itemsize)
+        dW = np.zeros((FN, C * FH * FW), dtype=np.result_type(dout, self.x))
+        for start in range(0, N, step):
+            dW += dout[:, start:start + step].reshape(FN, -1) @ self._columns(windows[start:start + step]).T
+        self.dW = dW.reshape(self.W.shape)
         if not input_gradient:
             return None
         if self.stride == 1 and FH == FW and self.pad < FH:
             return self._input_gradient_as_convolution(dout)
-        dcol = self.W.reshape(FN, -1).T @ dout       # (C*FH*FW, N*out_h*out_w)
+        dcol = self.W.reshape(FN, -1).T @ dout.reshape(FN, -1)       # (C*FH*FW, N*out_h*out_w)
         windows_grad = dcol.reshape(C, FH, FW, N, out_h, out_w).transpose(3, 0, 4, 5, 1, 2)
-        return image_windows_backward(windows_grad, self.x_shape, self.stride, self.pad)
+        return image_windows_backward(windows_grad, self.x.shape, self.stride, self.pad)
 
     def _input_gradient_as_convolution(self, dout):
         """dx for stride 1, computed as a convolution of dout instead of folding dcol back (col2im).
@@ -538,16 +560,19 @@ class Convolution(Layer):
         windows of dout (padded by FH - 1 - pad) against the filters turned by 180 degrees, with the
         roles of C and FN swapped. Same numbers as the fold, but one more matrix product instead of
         FH*FW strided additions over the whole image: about twice as fast for 3x3 filters with many
-        channels. ``dout`` comes as (FN, N*out_h*out_w).
+        channels. ``dout`` comes as (FN, N, out_h*out_w); like forward, a few images at a time.
         """
         FN, C, FH, FW = self.W.shape
-        N, _, H, W = self.x_shape
+        N, _, H, W = self.x.shape
         out_h, out_w = self.out_shape[2:]
         dout = dout.reshape(FN, N, out_h, out_w).transpose(1, 0, 2, 3)
-        windows = image_windows(dout, FH, FW, 1, FH - 1 - self.pad)   # (N, FN, H, W, FH, FW)
-        col = windows[..., ::-1, ::-1].transpose(1, 4, 5, 0, 2, 3).reshape(FN * FH * FW, N * H * W)
+        windows = image_windows(dout, FH, FW, 1, FH - 1 - self.pad)[..., ::-1, ::-1]   # (N, FN, H, W, FH, FW)
         turned = self.W.transpose(1, 0, 2, 3).reshape(C, FN * FH * FW)
-        return (turned @ col).reshape(C, N, H, W).transpose(1, 0, 2, 3)
+        dx = np.empty((C, N, H * W), dtype=np.result_type(turned, dout))
+        step = self.images_per_chunk(FN * FH * FW * H * W, dx.itemsize)
+        for start in range(0, N, step):
+            dx[:, start:start + step] = (turned @ self._columns(windows[start:start + step])).reshape(C, -1, H * W)
+        return dx.reshape(C, N, H, W).transpose(1, 0, 2, 3)
 
 
 class Pooling(Layer):

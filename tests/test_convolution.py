@@ -219,6 +219,30 @@ def test_convolution_gradient(shape, filters, size, stride, pad):
     assert all(e < TOLERANCE for e in errors.values()), errors
 
 
+@pytest.mark.parametrize("shape, filters, size, stride, pad", CONV_CASES)
+def test_convolution_in_chunks_of_one_image_matches_loop_version(shape, filters, size, stride, pad):
+    """The layer unfolds a few images at a time (chunk_bytes); with one image per chunk (the smallest
+    chunks) forward, dx, dW (the sum over chunks) and db still match the loops."""
+    W, b = rng.normal(size=(filters, shape[1], size, size)), rng.normal(size=filters)
+    x = rng.normal(size=(3,) + shape[1:])
+    fast, slow = Convolution(W, b, stride, pad), LoopConvolution(W, b, stride, pad)
+    fast.chunk_bytes = 1
+    assert fast.images_per_chunk(100, 8) == 1
+    out = fast.forward(x)
+    np.testing.assert_allclose(out, slow.forward(x), rtol=1e-12, atol=1e-12)
+    dout = rng.normal(size=out.shape)
+    np.testing.assert_allclose(fast.backward(dout), slow.backward(dout), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fast.dW, slow.dW, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fast.db, slow.db, rtol=1e-12, atol=1e-12)
+
+
+def test_convolution_chunk_size_follows_the_layer():
+    """About chunk_bytes of columns per chunk: 9 images for a 3x3, 16-channel 28x28 layer in float32."""
+    layer = Convolution(np.zeros((16, 16, 3, 3), np.float32), np.zeros(16, np.float32), 1, 1)
+    assert layer.images_per_chunk(16 * 3 * 3 * 28 * 28, 4) == 4 * 2**20 // (16 * 9 * 784 * 4) == 9
+    assert layer.images_per_chunk(10**9, 4) == 1   # never fewer than one image
+
+
 def test_convolution_input_gradient_both_ways():
     """Stride 1 computes dx as a convolution of dout, other cases fold dcol back: both match the loops.
 
