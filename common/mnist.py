@@ -11,7 +11,8 @@ Where the data comes from, in this order:
 
 1. ``<data dir>/mnist/``: copies this module downloaded earlier (so a lost cache is rebuilt offline);
 2. the mirror named by the environment variable ``DLFS_MNIST_MIRROR``: a local folder holding the
-   four ``.gz`` files (as CI uses), or the URL of an HTTP(S) mirror (``https://example.org/mnist/``);
+   four ``.gz`` files (as CI uses; ``file:///...`` works too), or the URL of an HTTP(S) mirror
+   (``https://example.org/mnist/``);
 3. the public HTTPS mirrors in ``PUBLIC_MIRRORS``.
 
 Every file is checked against the SHA-256 of its *decompressed* content; a file that is missing,
@@ -19,8 +20,8 @@ truncated, too large or different is reported by name (a ``MNISTSourceWarning``)
 next source is tried. In a folder, an already decompressed copy (``train-images-idx3-ubyte`` without
 ``.gz``, as some browsers save it) is recognised too. A download that fails in any way (refused,
 cut short, not HTTP at all, slower than ``DOWNLOAD_DEADLINE`` seconds in total, larger than
-``MAX_DOWNLOAD_BYTES``, or inflating to more than ``MAX_DECOMPRESSED_BYTES``) moves on to the next
-source.
+``MAX_DOWNLOAD_BYTES`` (``MAX_DECOMPRESSED_BYTES`` from a server that sends the file decompressed),
+or inflating to more than ``MAX_DECOMPRESSED_BYTES``) moves on to the next source.
 
 The four arrays are then cached in one ``.npz`` file (``<data dir>/mnist.npz``, never a pickle)
 written atomically: first to a temporary file, then renamed, so an interrupted run can never leave a
@@ -28,7 +29,8 @@ half-written cache that later loads as valid. The cache records the SHA-256 of e
 over the array in its original IDX form, so it equals the source file's checksum) and the number of
 training and test images; loading recomputes the checksums and checks the counts (60,000 / 10,000).
 A cache that fails to load or to validate (a damaged file, a ``.npy``, a hand-made or truncated copy)
-is rebuilt.
+is rebuilt, and so is one the user may not read; a cache that cannot be written (a full or read-only
+disk, no permission) is skipped with a warning, and the data still comes back.
 
 The data dir is the repository's ``data/`` folder when ``common`` runs from a checkout, otherwise a
 per-user cache folder; set ``DLFS_DATA_DIR`` to choose another.
@@ -40,6 +42,7 @@ and normalised images are ``float32``.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import http.client
@@ -47,6 +50,7 @@ import os
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import warnings
 import zlib
@@ -105,6 +109,7 @@ NUM_CLASSES = 10
 # IDX headers start with a "magic number": 0x0803 means unsigned bytes in 3 dimensions (images),
 # 0x0801 unsigned bytes in 1 dimension (labels).
 _IDX_MAGIC = {3: 0x00000803, 1: 0x00000801}
+_IDX_HEADER_START = b"\x00\x00\x08"  # the first three bytes of both
 
 
 class MNISTUnavailableError(RuntimeError):
@@ -186,7 +191,14 @@ def data_dir() -> Path:
             folder = checkout / "data"
         else:
             folder = _user_cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a file of that name, or no right to create it
+        setting = f"{DATA_DIR_ENV} names" if override else "The data folder is"
+        problem = ("a file, not a folder" if folder.is_file()
+                   else f"a folder that cannot be created ({error.strerror})")
+        raise type(error)(f"{setting} {folder}, {problem}. Set {DATA_DIR_ENV} to a folder you can write to "
+                          f"(it is created if missing).") from None
     return folder
 
 
@@ -214,6 +226,8 @@ def _sources() -> list[str | Path]:
     mirror = os.environ.get(MIRROR_ENV, "").strip()
     if mirror.lower().startswith(("http://", "https://")):
         sources.append(mirror if mirror.endswith("/") else mirror + "/")
+    elif mirror.lower().startswith("file:"):  # file:///home/me/mnist, as a browser shows a folder
+        sources.append(Path(urllib.request.url2pathname(urllib.parse.urlparse(mirror).path)))
     elif mirror:
         sources.append(Path(mirror).expanduser())
     sources.extend(PUBLIC_MIRRORS)
@@ -227,7 +241,7 @@ def _sources() -> list[str | Path]:
 def _load_raw_arrays() -> dict[str, np.ndarray]:
     """The four uint8 arrays, from the cache if it is sound, otherwise rebuilt from the sources."""
     path = cache_path()
-    if path.exists():
+    if _exists(path):
         try:
             return _read_cache(path)
         except _Unusable as problem:
@@ -242,6 +256,15 @@ def _load_raw_arrays() -> dict[str, np.ndarray]:
                       f"will be fetched again next time. Set {DATA_DIR_ENV} to a writable folder.",
                       MNISTSourceWarning, stacklevel=3)
     return arrays
+
+
+def _exists(path: Path) -> bool:
+    """``path.exists()``, except that a path we may not look at counts as existing (reading it then
+    fails with a message that says why), instead of raising PermissionError."""
+    try:
+        return path.exists()
+    except OSError:
+        return True
 
 
 def _expected_fingerprint() -> np.ndarray:
@@ -350,13 +373,14 @@ def _fetch_verified(filename: str) -> tuple[bytes | None, list[str]]:
             data, where = _read_from(source, filename)
             raw = _decompress_and_verify(data, filename)
         except _Unusable as problem:
-            is_own_copy_missing = source == downloads and not (downloads / filename).exists()
+            is_own_copy_missing = source == downloads and not _exists(downloads / filename)
             if not is_own_copy_missing:  # having downloaded nothing yet is normal, not worth a warning
                 attempts.append(f"{where}: {problem}")
                 warnings.warn(f"MNIST: {filename} from {where} is unusable ({problem}); "
                               f"trying the next source.", MNISTSourceWarning, stacklevel=5)
             if source == downloads:
-                (downloads / filename).unlink(missing_ok=True)  # discard a bad copy of our own
+                with contextlib.suppress(OSError):
+                    (downloads / filename).unlink(missing_ok=True)  # discard a bad copy of our own
             continue
         if isinstance(source, str):
             _keep_download(downloads / filename, data)
@@ -384,12 +408,12 @@ def _read_from(source: str | Path, filename: str) -> tuple[bytes, str]:
 
 def _read_file(folder: Path, filename: str) -> tuple[bytes, str]:
     candidates = [folder / filename] + [folder / name for name in _uncompressed_names(filename)]
-    path = next((c for c in candidates if c.is_file()), None)
-    if path is None:
-        if (folder / filename).exists():
-            raise _Unusable("it is not a file")
-        raise _Unusable(f"file not found (nor a decompressed copy named {_uncompressed_names(filename)[0]})")
     try:
+        path = next((c for c in candidates if c.is_file()), None)
+        if path is None:
+            if (folder / filename).exists():
+                raise _Unusable("it is not a file")
+            raise _Unusable(f"file not found (nor a decompressed copy named {_uncompressed_names(filename)[0]})")
         size = path.stat().st_size
         limit = MAX_DOWNLOAD_BYTES if path.name == filename else MAX_DECOMPRESSED_BYTES
         if size > limit:
@@ -411,11 +435,16 @@ def _download(url: str) -> bytes:
     try:
         with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response:
             announced = response.headers.get("Content-Length")
-            if announced and announced.isdigit() and int(announced) > MAX_DOWNLOAD_BYTES:
-                raise _Unusable(f"the server announces {int(announced):,} bytes, more than any MNIST file "
-                                f"({MAX_DOWNLOAD_BYTES:,} allowed)")
-            chunks, size = [], 0
+            announced = int(announced) if announced and announced.isdigit() else None
+            # A .gz file is at most MAX_DOWNLOAD_BYTES; a server that sends the file decompressed (its
+            # first bytes are an IDX header) may send up to MAX_DECOMPRESSED_BYTES. Which one applies
+            # is known after the first bytes; nothing larger than both is ever read.
+            limit = max(MAX_DOWNLOAD_BYTES, MAX_DECOMPRESSED_BYTES)
+            chunks, size, head = [], 0, b""
             while True:
+                if announced is not None and announced > limit:
+                    raise _Unusable(f"the server announces {announced:,} bytes, more than any MNIST file "
+                                    f"({limit:,} allowed)")
                 # read1 returns what has arrived (at most 1 MiB) instead of waiting for a full block,
                 # so a server that trickles bytes cannot keep us past the deadline.
                 chunk = response.read1(1 << 20)
@@ -423,12 +452,16 @@ def _download(url: str) -> bytes:
                     break
                 chunks.append(chunk)
                 size += len(chunk)
-                if size > MAX_DOWNLOAD_BYTES:
-                    raise _Unusable(f"more than {MAX_DOWNLOAD_BYTES:,} bytes, more than any MNIST file")
+                if len(head) < 3:
+                    head = (head + chunk)[:3]
+                    if len(head) == 3:
+                        limit = MAX_DECOMPRESSED_BYTES if head == _IDX_HEADER_START else MAX_DOWNLOAD_BYTES
+                if size > limit:
+                    raise _Unusable(f"more than {limit:,} bytes, more than any MNIST file")
                 if time.monotonic() > deadline:
                     raise _Unusable(f"too slow: {size:,} bytes after {DOWNLOAD_DEADLINE} s")
-            if announced and announced.isdigit() and size < int(announced):
-                raise http.client.IncompleteRead(b"".join(chunks), int(announced) - size)
+            if announced is not None and size < announced:
+                raise http.client.IncompleteRead(b"".join(chunks), announced - size)
             return b"".join(chunks)
     except _Unusable:
         raise
@@ -437,8 +470,10 @@ def _download(url: str) -> bytes:
     except urllib.error.URLError as error:
         raise _Unusable(f"unreachable ({error.reason})") from None
     except http.client.IncompleteRead as error:
-        raise _Unusable(f"cut short: the connection closed after {len(error.partial):,} bytes, "
-                        f"{error.expected:,} more were announced") from None
+        # expected is None when the answer came in chunks (Transfer-Encoding: chunked) and one was cut off
+        more = (f"{error.expected:,} more were announced" if error.expected is not None
+                else "in the middle of a chunk")
+        raise _Unusable(f"cut short: the connection closed after {len(error.partial):,} bytes, {more}") from None
     except (OSError, ValueError, http.client.HTTPException) as error:  # timeouts, resets, not HTTP
         raise _Unusable(f"download failed ({type(error).__name__}: {error})") from None
     except Exception as error:  # anything else one mirror does must not stop us trying the next one
@@ -469,7 +504,7 @@ def _decompress_and_verify(data: bytes, filename: str) -> bytes:
             raw = _gunzip(data)
         except zlib.error as error:
             raise _Unusable(f"not a valid gzip file ({error})") from None
-    elif data[:3] == b"\x00\x00\x08":  # an IDX header: a copy that was already decompressed
+    elif data[:3] == _IDX_HEADER_START:  # an IDX header: a copy that was already decompressed
         if len(data) > MAX_DECOMPRESSED_BYTES:
             raise _Unusable(f"{len(data):,} bytes, more than any MNIST file")
         raw = data

@@ -419,6 +419,12 @@ def bad_http_mirror():
                             self.wfile.write(b"x" * 65536)
                         except OSError:
                             return
+                elif mode == "chunked":  # chunked encoding, cut off in the middle of a chunk
+                    self.protocol_version = "HTTP/1.1"
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    self.wfile.write(b"10000\r\n" + b"\x1f\x8b" + b"x" * 500)
                 elif mode == "trickle":  # one byte at a time: each read succeeds, the whole never ends
                     self.send_header("Content-Length", "1000000")
                     self.end_headers()
@@ -448,6 +454,7 @@ def bad_http_mirror():
 
 @pytest.mark.parametrize("mode, reported", [
     ("cut short", "cut short"),                       # http.client.IncompleteRead (H05, H15)
+    ("chunked", "in the middle of a chunk"),          # IncompleteRead without a length used to escape (rerun H17)
     ("not http", "BadStatusLine"),                    # an answer that is not HTTP (H09, H16)
     ("trickle", "too slow"),                          # no overall deadline before (H17)
     ("huge announced", "announces"),                  # no size cap before (H18)
@@ -582,3 +589,71 @@ def test_cache_without_counts_from_an_older_version_still_loads(synthetic, tmp_p
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert_matches(arrays, load_mnist(normalize=False))
+
+
+# ---------------------------------------------------------------------------------------------
+# Found by tests/tools/reliability_rerun.py (case ids in brackets)
+# ---------------------------------------------------------------------------------------------
+
+def test_server_that_sends_files_decompressed_is_not_refused_as_too_large(synthetic, tmp_path, monkeypatch,
+                                                                          http_mirror):
+    """[H21] A decompressed file is larger than its .gz: the cap for decompressed content applies to it."""
+    arrays, raw = synthetic
+    monkeypatch.setattr(mnist, "MAX_DOWNLOAD_BYTES", 1_000)  # smaller than the synthetic x_train (9,424 bytes)
+    monkeypatch.setattr(mnist, "MAX_DECOMPRESSED_BYTES", 100_000)
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    for name, content in raw.items():
+        (folder / name).write_bytes(content)  # served under the .gz names, but not compressed
+    monkeypatch.setenv("DLFS_MNIST_MIRROR", http_mirror(folder))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_matches(arrays, load_mnist(normalize=False))
+    monkeypatch.setattr(mnist, "MAX_DECOMPRESSED_BYTES", 5_000)  # and that cap still holds
+    mnist.cache_path().unlink()
+    for own_copy in (mnist.data_dir() / "mnist").iterdir():
+        own_copy.unlink()
+    with pytest.warns(MNISTSourceWarning) as record:
+        with pytest.raises(MNISTUnavailableError):
+            load_mnist()
+    assert any("9,424 bytes, more than any MNIST file (5,000 allowed)" in str(w.message) for w in record)
+
+
+def test_mirror_setting_as_a_file_url(synthetic, tmp_path, monkeypatch):
+    """[M17] file:///... (what a browser shows for a folder) used to be taken as a folder named 'file:'."""
+    arrays, raw = synthetic
+    monkeypatch.setenv("DLFS_MNIST_MIRROR", write_mirror(tmp_path / "mirror", raw).as_uri())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_matches(arrays, load_mnist(normalize=False))
+
+
+def test_data_dir_setting_that_names_a_file(synthetic, tmp_path, monkeypatch):
+    """[C19] used to be FileExistsError: [Errno 17] File exists, without a word about DLFS_DATA_DIR."""
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("hello")
+    monkeypatch.setenv("DLFS_DATA_DIR", str(not_a_folder))
+    with pytest.raises(OSError, match=r"DLFS_DATA_DIR names .*notes.txt, a file, not a folder\. Set DLFS_DATA_DIR"):
+        load_mnist()
+
+
+def test_data_folder_that_cannot_be_searched_still_gives_the_data(synthetic, tmp_path, monkeypatch):
+    """[F06] A data folder with mode 000: looking for the cache raised PermissionError out of load_mnist.
+
+    Root ignores file modes, so the denial is simulated where the loader meets it (tools/reliability_rerun.py
+    runs the real thing as an ordinary user)."""
+    arrays, raw = synthetic
+    monkeypatch.setenv("DLFS_MNIST_MIRROR", str(write_mirror(tmp_path / "mirror", raw)))
+    data = mnist.data_dir()
+    real_exists = Path.exists
+
+    def exists(path):
+        if path.parent in (data, data / "mnist"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_exists(path)
+
+    monkeypatch.setattr(Path, "exists", exists)
+    with pytest.warns(MNISTSourceWarning) as record:
+        assert_matches(arrays, load_mnist(normalize=False))
+    assert any("MNIST cache" in str(w.message) and "is unusable" in str(w.message) for w in record), \
+        [str(w.message) for w in record]
