@@ -53,6 +53,9 @@ def recorded_sha256(path: Path = WEIGHTS_FILE) -> str:
 def load_sample_weights(path: Path = WEIGHTS_FILE) -> dict:
     """Return {'W1', 'b1', 'W2', 'b2', 'W3', 'b3'} (float32) after verifying the file's SHA-256."""
     path = Path(path)
+    if path.is_dir():
+        raise SampleWeightsError(f"{path} is a folder, not the weights file. Remove the folder, then restore "
+                                 f"the file with `git checkout -- data/`.")
     if not path.is_file():
         raise SampleWeightsError(f"{path} is missing. It is part of the repository: restore it with "
                                  f"`git checkout -- data/` or regenerate it with "

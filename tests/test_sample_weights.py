@@ -106,3 +106,11 @@ def test_npy_file_with_a_regenerated_hash_is_refused(copy):
     (copy.parent / (copy.name + ".sha256")).write_text(sha256_file(copy) + "\n")
     with pytest.raises(SampleWeightsError, match="not an .npz archive"):
         load_sample_weights(copy)
+
+
+def test_a_folder_in_place_of_the_file_is_not_called_missing(copy):
+    """Reliability rerun S18: a folder of that name was reported as a missing file."""
+    copy.unlink()
+    copy.mkdir()
+    with pytest.raises(SampleWeightsError, match="is a folder, not the weights file"):
+        load_sample_weights(copy)
