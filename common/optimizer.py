@@ -24,6 +24,7 @@ by storing the new number in the dict, since a number cannot be changed in place
 """
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -41,15 +42,26 @@ class Optimizer:
         self.lr = lr
 
     def update(self, params, grads):
+        owner = type(self).__name__
+        for name, value in (("params", params), ("grads", grads)):
+            if not isinstance(value, Mapping):
+                raise TypeError(f"{owner}.update(params, grads) takes two dicts {{name: array}} with the same "
+                                f"keys (as network.params and network.gradient(x, t) give them), got {name} of "
+                                f"type {type(value).__name__}")
         for key in list(params):
             param = params[key]
             if key not in grads:
-                raise ValueError(f"{type(self).__name__}.update: no gradient for parameter {key!r}")
+                raise ValueError(f"{owner}.update: no gradient for parameter {key!r}")
             grad = grads[key]
             if isinstance(param, np.ndarray):
                 if np.shape(grad) != param.shape:
-                    raise ValueError(f"{type(self).__name__}.update: gradient of {key!r} has shape "
+                    raise ValueError(f"{owner}.update: gradient of {key!r} has shape "
                                      f"{np.shape(grad)}, the parameter has shape {param.shape}")
+                if param.dtype.kind != "f":
+                    raise ValueError(f"{owner}.update: parameter {key!r} holds {param.dtype} numbers, but a step "
+                                     f"changes it by fractions in place, which an integer array cannot store. "
+                                     f"Make it floating-point first: params[{key!r}] = "
+                                     f"params[{key!r}].astype(np.float32)")
                 self._step(key, param, np.asarray(grad))
             else:  # a plain number: step a 0-d copy of it, then store the new number in the dict
                 value = np.array(param, dtype=np.float64)

@@ -135,3 +135,13 @@ def test_star_import_gives_numpy_as_the_books_module_does():
     namespace = {}
     exec("from common.optimizer import *", namespace)
     assert namespace["np"] is np and "Adam" in namespace
+
+
+def test_integer_parameters_and_grads_that_are_no_dict_are_explained():
+    """Reliability rerun O11, O12: NumPy's casting error, and 'truth value of an array is ambiguous'."""
+    with pytest.raises(ValueError, match=r"parameter 'W' holds int64 numbers.*astype\(np.float32\)"):
+        SGD().update({"W": np.ones((2, 2), np.int64)}, {"W": np.ones((2, 2))})
+    with pytest.raises(TypeError, match="takes two dicts .* got grads of type list"):
+        SGD().update({"W": np.ones(2)}, [np.ones(2)])
+    with pytest.raises(TypeError, match="got params of type ndarray"):
+        Adam().update(np.ones(2), {"W": np.ones(2)})
