@@ -40,8 +40,9 @@ class Trainer:
     """Trains ``network`` (anything with params, gradient, loss and accuracy) with mini-batch updates.
 
     optimizer: a name ('sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam') with its settings in
-    ``optimizer_param``, or an optimizer object. verbose: print the book's lines; progress_bar: show a
-    tqdm bar (it works in JupyterLab, Colab and a terminal).
+    ``optimizer_param``, or an optimizer object, which brings its own settings (then no
+    ``optimizer_param``). verbose: print the book's lines; progress_bar: show a tqdm bar (it works in
+    JupyterLab, Colab and a terminal).
     """
 
     def __init__(self, network, x_train, t_train, x_test, t_test, epochs=20, mini_batch_size=100,
@@ -53,6 +54,16 @@ class Trainer:
         if len(x_train) == 0 or len(x_test) == 0:
             raise ValueError(f"Trainer: there must be training and test data, got {len(x_train)} training and "
                              f"{len(x_test)} test samples")
+        missing = [name for name in ("params", "gradient", "accuracy") if not hasattr(network, name)]
+        if missing:
+            raise TypeError(f"Trainer: network must be a network object with params, gradient(x, t) and "
+                            f"accuracy(x, t) (TwoLayerNet, MultiLayerNet, Sequential, ...); "
+                            f"{type(network).__name__} has no {', no '.join(missing)}")
+        if optimizer_param and not isinstance(optimizer, str):
+            raise ValueError(f"Trainer: optimizer_param={optimizer_param!r} would be ignored, because the optimizer "
+                             f"is an object with its own settings ({type(optimizer).__name__}, "
+                             f"lr={getattr(optimizer, 'lr', None)}). Give the settings to that object, or "
+                             f"give the optimizer by name: optimizer={type(optimizer).__name__.lower()!r}")
         self.epochs = whole_number(epochs, "epochs", "Trainer")
         self.batch_size = whole_number(mini_batch_size, "mini_batch_size", "Trainer")
         if evaluate_sample_num_per_epoch is not None:

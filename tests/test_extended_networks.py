@@ -162,6 +162,18 @@ def test_trainer_rejects_bad_settings():
             Trainer(net, x, t, x, t, evaluate_sample_num_per_epoch=bad)
 
 
+def test_trainer_names_what_is_wrong_with_the_network_or_the_optimizer_settings():
+    """Reliability rerun T21 (AttributeError from inside train) and T25 (optimizer_param silently ignored)."""
+    from common.optimizer import SGD
+
+    x, t = fake_data()
+    with pytest.raises(TypeError, match="dict has no params, no gradient, no accuracy"):
+        Trainer({"W1": np.zeros((10, 2))}, x, t, x, t)
+    with pytest.raises(ValueError, match=r"optimizer_param=\{'lr': 0.01\} would be ignored, .*SGD, lr=0.5"):
+        Trainer(MultiLayerNet(10, [4], 2), x, t, x, t, optimizer=SGD(lr=0.5), optimizer_param={"lr": 0.01})
+    assert Trainer(MultiLayerNet(10, [4], 2), x, t, x, t, optimizer=SGD(lr=0.5)).optimizer.lr == 0.5
+
+
 def test_trainer_stops_when_the_loss_explodes_while_finite():
     """The log-softmax loss never becomes inf: 2.3 -> thousands must stop training all the same."""
     seed(0)
