@@ -192,3 +192,61 @@ def test_xnor_from_gates_passes_however_they_are_reached(capsys):
         assert check_xnor(answer), capsys.readouterr().out
     # and the gates are put back afterwards
     assert gates.NAND(1, 1) == 0 and namespace["AND"] is gates.AND and namespace["NAND"] is gates.NAND
+
+
+# ---------------------------------------------------------------------------------------------
+# Found by tests/tools/reliability_rerun.py: verdicts that named the wrong thing, SystemExit, random streams
+# ---------------------------------------------------------------------------------------------
+
+def _checker(name):
+    return dict((n.split(".")[1], f) for n, f in CHECKERS)[name]
+
+
+@pytest.mark.parametrize("name", ["check_softmax", "check_batchnorm_forward", "check_dropout", "check_log_uniform",
+                                  "check_conv_im2col", "check_max_pool"])
+def test_a_forgotten_return_is_named_not_called_shape_nothing(name, capsys):
+    """The result None used to become np.asarray(None, dtype=float), reported as "got shape ()"."""
+    check = _checker(name)
+    assert check(*[lambda *a, **k: None] * len(inspect.signature(check).parameters)) is False
+    out = capsys.readouterr().out
+    assert "None. Did you forget `return`?" in out and "shape ()" not in out, out
+
+
+@pytest.mark.parametrize("name", ["check_numerical_gradient_2d", "check_predict_digits", "check_softmax",
+                                  "check_max_pool"])
+@pytest.mark.parametrize("result, shown", [("x", "str 'x'"), ((i for i in range(3)), "generator")])
+def test_a_result_that_is_not_numbers_is_named(name, result, shown, capsys):
+    check = _checker(name)
+    assert check(lambda *a, **k: result) is False
+    out = capsys.readouterr().out
+    assert "should return a NumPy array of numbers, got " + shown in out, out
+
+
+def test_sys_exit_in_the_learners_code_becomes_a_verdict(capsys):
+    def quits(table, grid):
+        raise SystemExit(1)
+
+    assert check_grid_search(quits) is False
+    assert "your code raised SystemExit: 1" in capsys.readouterr().out
+
+
+def test_checking_a_model_leaves_every_random_stream_of_the_notebook_alone(capsys):
+    """common.rng.seed also seeds np.random and random; the checker used to restore common.rng only."""
+    import random
+
+    from common.exercises.model_api import check_regression_model
+    from common.rng import rng
+    from common.sequential import Activation, Dense, Sequential
+
+    def build():
+        model = Sequential([Dense(16, input_shape=(1,)), Activation("tanh"), Dense(1)])
+        model.compile(loss="mean_squared_error", optimizer="adam", lr=0.01)
+        return model
+
+    np.random.seed(123)
+    random.seed(123)
+    before = rng().bit_generator.state, np.random.get_state()[1].copy(), random.getstate()
+    check_regression_model(build)
+    assert rng().bit_generator.state == before[0]
+    np.testing.assert_array_equal(np.random.get_state()[1], before[1])
+    assert random.getstate() == before[2]

@@ -9,12 +9,15 @@ suite can run the notebooks' solutions and make sure each checker accepted them.
 
 Every checker goes through one guard, the ``@checker("name")`` decorator: whatever escapes it (a
 learner's exception, an answer of the wrong type, a misspelt method such as ``foward``, a class
-whose constructor returns something unexpected) becomes a "Not yet." verdict that names the
-problem. The checkers still look for the common slips themselves, to give a more precise hint.
+whose constructor returns something unexpected, even ``sys.exit()`` in the learner's code) becomes a
+"Not yet." verdict that names the problem. The checkers still look for the common slips themselves,
+to give a more precise hint; ``returned_numbers`` is the one for a result that should be numbers.
 """
 
 import difflib
 import functools
+
+import numpy as np
 
 results: list[tuple[str, bool]] = []
 
@@ -44,8 +47,20 @@ def call_safely(exercise: str, function, *args):
                                               f"{_short(function)}.")
     try:
         return function(*args), None
-    except Exception as error:  # deliberately broad: whatever the learner's code raises
+    except (Exception, SystemExit) as error:  # deliberately broad: whatever the learner's code raises
         return None, report(exercise, False, f"your code raised {describe_error(error)}")
+
+
+def returned_numbers(exercise: str, value, who: str):
+    """(``value`` as a float NumPy array, None), or (None, False) after a "Not yet." that says what came
+    instead: None (a forgotten ``return``), or something that holds no numbers (a str, a generator, an
+    object). ``who`` names what returned it, e.g. "max_pool" or "on the row [1, 2] your function"."""
+    if value is None:
+        return None, report(exercise, False, f"{who} returned None. Did you forget `return`?")
+    try:
+        return np.asarray(value, dtype=float), None
+    except (TypeError, ValueError, OverflowError):
+        return None, report(exercise, False, f"{who} should return a NumPy array of numbers, got {_short(value)}.")
 
 
 def missing_methods(exercise: str, obj, names, made_by: str):
@@ -81,15 +96,15 @@ def describe_error(error: Exception) -> str:
 def checker(exercise: str):
     """Decorator for a checker function: it never raises, whatever the answer (see the module docstring).
 
-    KeyboardInterrupt (the stop button) still stops it; every other exception becomes a "Not yet."
-    verdict for ``exercise``.
+    KeyboardInterrupt (the stop button) still stops it; every other exception, and SystemExit from a
+    ``sys.exit()`` in the learner's code, becomes a "Not yet." verdict for ``exercise``.
     """
     def decorate(function):
         @functools.wraps(function)
         def guarded(*args, **kwargs):
             try:
                 return function(*args, **kwargs)
-            except Exception as error:  # deliberately broad: the promise is "never raises"
+            except (Exception, SystemExit) as error:  # deliberately broad: the promise is "never raises"
                 try:
                     detail = describe_error(error)
                 except Exception:  # an exception whose message itself fails to print

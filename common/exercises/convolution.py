@@ -14,7 +14,7 @@ Every checker goes through the package's ``@checker`` guard and calls the learne
 
 import numpy as np
 
-from common.exercises import call_safely, checker, report, unanswered
+from common.exercises import call_safely, checker, report, returned_numbers, unanswered
 from common.layers import Convolution, Pooling
 
 # ---------------------------------------------------------------------------------------------
@@ -152,10 +152,9 @@ def check_max_pool(max_pool):
         if failed is not None:
             return failed
         expected = _reference_pool(before, size)
-        try:
-            got = np.asarray(got, dtype=float)
-        except (TypeError, ValueError, OverflowError):
-            return report(exercise, False, f"max_pool should return a NumPy array, got {type(got).__name__}.")
+        got, failed = returned_numbers(exercise, got, "max_pool")
+        if failed is not None:
+            return failed
         if not np.array_equal(x, before):
             return report(exercise, False, "max_pool changed the image it was given; read x, write the maxima "
                                            "into a new array.")
@@ -220,10 +219,9 @@ def check_conv_im2col(conv_forward):
         if failed is not None:
             return failed
         expected = Convolution(copies[1], copies[2], stride, pad).forward(copies[0])
-        try:
-            got = np.asarray(got, dtype=float)
-        except (TypeError, ValueError, OverflowError):
-            return report(exercise, False, f"conv_forward should return a NumPy array, got {type(got).__name__}.")
+        got, failed = returned_numbers(exercise, got, "conv_forward")
+        if failed is not None:
+            return failed
         if any(not np.array_equal(a, copy) for a, copy in zip((x, W, b), copies)):
             return report(exercise, False, "conv_forward changed x, W or b; compute new arrays instead.")
         setting = f"x {x.shape}, W {W.shape}, stride {stride}, pad {pad}"

@@ -5,7 +5,7 @@ Introduced in notebook 04, "Try it".
 
 import numpy as np
 
-from common.exercises import call_safely, checker, report, unanswered
+from common.exercises import call_safely, checker, report, returned_numbers, unanswered
 from common.functions import sigmoid, sigmoid_grad
 from common.gradient import gradient_descent
 
@@ -136,7 +136,9 @@ def check_numerical_gradient_2d(numerical_gradient_2d):
         if got is None:
             return report(exercise, False, f"for {description} your function returned None. Did you "
                                            f"forget `return grad`?")
-        got = np.asarray(got)
+        got, failed = returned_numbers(exercise, got, f"for {description} your function")
+        if failed is not None:
+            return failed
         if not np.array_equal(X, before):
             changed = int(np.sum(X != before))
             return report(exercise, False, f"for {description} your function changed {changed} entr"

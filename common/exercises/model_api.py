@@ -7,26 +7,31 @@ Introduced in notebook 09, "Try it".
 (c) ``check_regression_model``: the output layer and loss for predicting a number instead of a class.
 
 The checkers build small models of their own. They leave the project's random numbers as they found
-them, so checking an answer does not change what the notebook's later cells compute.
+them (``common.rng`` and, since ``common.rng.seed`` seeds them too, NumPy's global ``np.random`` and
+Python's ``random``), so checking an answer does not change what the notebook's later cells compute.
 """
 
 import contextlib
+import random
 
 import numpy as np
 
-from common.exercises import call_safely, checker, report, unanswered
+from common.exercises import call_safely, checker, report, returned_numbers, unanswered
 from common.rng import rng, seed
 from common.sequential import Activation, Dense, MeanSquaredError, Sequential
 
 
 @contextlib.contextmanager
 def _project_rng_kept():
-    """Run a block and then put common.rng's generator back where it was."""
-    state = rng().bit_generator.state
+    """Run a block and then put every random stream that common.rng.seed moves back where it was:
+    common.rng's generator, np.random's global state and Python's random."""
+    state, numpy_state, python_state = rng().bit_generator.state, np.random.get_state(), random.getstate()
     try:
         yield
     finally:
         rng().bit_generator.state = state
+        np.random.set_state(numpy_state)
+        random.setstate(python_state)
 
 
 def _as_number(value):
@@ -127,7 +132,9 @@ def check_predict_digits(predict_digits):
     if not np.array_equal(images, before):
         return report(exercise, False, "predict_digits changed the images it was given; make new arrays "
                                        "(x = images.reshape(...) / 255 does).")
-    got = np.asarray(got)
+    got, failed = returned_numbers(exercise, got, "predict_digits")
+    if failed is not None:
+        return failed
     expected = _classes_of(model, images / np.float32(255))
     if got.shape == (len(images), 10):
         return report(exercise, False, "that is one row of 10 probabilities per image; the answer is the "

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from common.exercises import checker, report, unanswered
+from common.exercises import checker, report, returned_numbers, unanswered
 from common.functions import relu, sigmoid, softmax
 
 # -------------------------------------------------------------------------------------------
@@ -62,11 +62,9 @@ def check_softmax(softmax_rows):
             return report("Softmax", False, f"your function changed its input {description} in place. "
                                             f"Build a new array (shifted = a - a_max) instead of "
                                             f"writing into a (a -= a_max).")
-        try:
-            y = np.asarray(y, dtype=float)
-        except (TypeError, ValueError, OverflowError):
-            return report("Softmax", False, f"on {description} your function returned {type(y).__name__}, "
-                                            f"expected an array of numbers.")
+        y, failed = returned_numbers("Softmax", y, f"on {description} your function")
+        if failed is not None:
+            return failed
         if y.shape != a.shape:
             return report("Softmax", False, f"on {description} your function returned shape {y.shape}; "
                                             f"softmax keeps the shape of its input, {a.shape}.")

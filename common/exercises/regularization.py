@@ -18,6 +18,9 @@ EPS = 1e-6  # the eps of common.layers.BatchNormalization (the book's 10e-7)
 
 def _as_array(exercise, value, shape, what):
     """``value`` as a float array of ``shape``, or None after printing a verdict."""
+    if value is None:
+        report(exercise, False, f"{what} is None. Did you forget `return`?")
+        return None
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError, OverflowError):
