@@ -2,7 +2,7 @@
 
     DLFS_MNIST_MIRROR=/work/shared/data/mnist python tests/tools/reliability_rerun.py
     ... --area checkers        only one area (loader, disk, http, weights, layers, optim, seq, graph, checkers)
-    ... --case H10 --case F09  only these cases;  --list  just list the cases
+    ... --case H10 --case F09  only these cases;  --list  just list the cases;  --all  every outcome
 
 ../shared/reviews/reliability-review.md tried 442 bad inputs and faults against commit 7c9ad74 and
 classified each. This script tries the same kinds of cases, area by area (every case the review names,
@@ -22,8 +22,11 @@ Isolation: every loader case runs in a forked child process with its own tempora
 127.0.0.1 (a helper process started by this script); the MNIST files are read from the folder that
 ``DLFS_MNIST_MIRROR`` names and never written. Neither ``~/.cache`` nor the repository's ``data/`` is
 touched. Permission cases run as the user ``nobody`` (uid 65534) when the script runs as root, since
-root ignores file permissions. Timeouts and deadlines of the loader are shortened in the HTTP cases
-(``DOWNLOAD_TIMEOUT`` 1.5 s, ``DOWNLOAD_DEADLINE`` 4 s) so that a stall or a trickle ends in seconds.
+root ignores file permissions; the full and read-only disks are small tmpfs mounts when root may mount
+them, and simulated (writes failing with ENOSPC or EROFS) otherwise. Timeouts and deadlines of the
+loader are shortened in the HTTP cases (``DOWNLOAD_TIMEOUT`` 1.5 s, ``DOWNLOAD_DEADLINE`` 4 s) so that a
+stall or a trickle ends in seconds. The exercise checkers get a grid of 22 garbage answers against all
+of them, in 7 groups (one case per answer and group), besides the cases the review names.
 Linux or macOS only (fork, signals). About a minute on two cores.
 """
 
