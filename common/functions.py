@@ -160,6 +160,9 @@ def as_batch(y, t, name="cross_entropy_error"):
         if t.size and np.any(np.abs(sums - 1) > 1e-3):
             raise ValueError(f"{name} expected each one-hot row of t to add up to 1, got row sums from "
                              f"{sums.min():g} to {sums.max():g} (an all-zero row has no correct class)")
+        if t.size and (t.min() < 0 or t.max() > 1):  # e.g. [2, -1, 0] adds up to 1 but is no one-hot row
+            raise ValueError(f"{name} expected one-hot rows of t with entries between 0 and 1, got entries from "
+                             f"{t.min():g} to {t.max():g}")
         return y, t, True
     if t.shape != (batch_size,):
         raise ValueError(f"{name} expected t as one-hot {y.shape} or as labels ({batch_size},), got t {t.shape}")

@@ -154,6 +154,8 @@ class LayerNet:
         if len(t) != len(x):
             raise ValueError(f"{self.label}.accuracy: x has {len(x)} samples but t has {len(t)}; "
                              f"they must come in pairs (train images with train labels)")
+        if len(t) == 0:
+            raise ValueError(f"{self.label}.accuracy got no samples (x and t are empty): there is nothing to score")
         batch_size = self.accuracy_batch_size if batch_size is None else batch_size
         correct = 0
         for start in range(0, len(t), batch_size):
@@ -164,8 +166,11 @@ class LayerNet:
                     raise ValueError(f"{self.label}.accuracy: one-hot labels have {answers.shape[1]} "
                                      f"columns but the network has {scores.shape[1]} outputs")
                 answers = answers.argmax(axis=1)
+            elif answers.min() < 0 or answers.max() >= scores.shape[1]:
+                raise ValueError(f"{self.label}.accuracy: labels must lie in 0..{scores.shape[1] - 1} (the network "
+                                 f"has {scores.shape[1]} outputs), got {answers.min()}..{answers.max()}")
             correct += np.count_nonzero(scores.argmax(axis=1) == answers)
-        return correct / max(len(t), 1)
+        return correct / len(t)
 
     # -- gradients ------------------------------------------------------------------------
 

@@ -58,6 +58,9 @@ class MultiLayerNet(LayerNet):
     def __init__(self, input_size, hidden_size_list, output_size, activation="relu", weight_init_std="relu",
                  weight_decay_lambda=0, dtype=np.float32):
         owner = type(self).__name__
+        if isinstance(hidden_size_list, (str, bytes)) or not hasattr(hidden_size_list, "__iter__"):
+            raise ValueError(f"{owner}: hidden_size_list must be a list of hidden-layer sizes, such as [100] for one "
+                             f"hidden layer of 100 neurons or [100, 100] for two; got {hidden_size_list!r}")
         sizes = [whole_number(size, "every layer size", owner)
                  for size in [input_size, *hidden_size_list, output_size]]
         self.activation = one_of(activation, "activation", owner, tuple(ACTIVATION_LAYERS))

@@ -95,3 +95,27 @@ def test_finding_15_backward_before_forward_empty_batches_integer_weights_lists(
     t = [1, 0] * 10
     trainer = Trainer(MultiLayerNet(2, [4], 2), x, t, x, t, epochs=2, mini_batch_size=5, verbose=False).train()
     assert len(trainer.train_acc_list) == 2
+
+
+def test_rerun_accuracy_refuses_empty_input_and_labels_out_of_range():
+    """Reliability rerun N19, N20: no samples, or a label the network cannot output, used to score silently."""
+    seed(0)
+    net = TwoLayerNet(784, 50, 10)
+    with pytest.raises(ValueError, match="got no samples"):
+        net.accuracy(np.zeros((0, 784), "f4"), np.zeros(0, int))
+    with pytest.raises(ValueError, match=r"labels must lie in 0\.\.9 \(the network has 10 outputs\), got 0\.\.12"):
+        net.accuracy(np.zeros((3, 784), "f4"), np.array([0, 12, 3]))
+    with pytest.raises(ValueError, match=r"got -1\.\.3"):
+        net.accuracy(np.zeros((3, 784), "f4"), np.array([0, -1, 3]))
+
+
+def test_rerun_one_hot_entries_outside_0_and_1_are_refused():
+    """Reliability rerun L24: [2, -1, 0] adds up to 1 but is no one-hot row."""
+    with pytest.raises(ValueError, match="entries between 0 and 1, got entries from -1 to 2"):
+        SoftmaxWithLoss().forward(np.zeros((1, 3)), np.array([[2.0, -1.0, 0.0]]))
+
+
+def test_rerun_hidden_size_list_must_be_a_list():
+    """Reliability rerun N12: MultiLayerNet(6, 100, 3) failed with 'Value after * must be an iterable'."""
+    with pytest.raises(ValueError, match=r"hidden_size_list must be a list of hidden-layer sizes, such as \[100\]"):
+        MultiLayerNet(6, 100, 3)
