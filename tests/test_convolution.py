@@ -198,17 +198,20 @@ CONV_CASES = [  # (input shape, filters FN, filter size, stride, pad)
 ]
 
 
-@pytest.mark.parametrize("shape, filters, size, stride, pad", CONV_CASES)
-def test_convolution_matches_loop_version(shape, filters, size, stride, pad):
-    W, b = rng.normal(size=(filters, shape[1], size, size)), rng.normal(size=filters)
-    x = rng.normal(size=shape)
-    fast, slow = Convolution(W, b, stride, pad), LoopConvolution(W, b, stride, pad)
+def assert_same_as_loops(fast, slow, x):
+    """forward, dx, dW and db of the fast layer agree with the loop version's to rounding error."""
     out = fast.forward(x)
     np.testing.assert_allclose(out, slow.forward(x), rtol=1e-12, atol=1e-12)
     dout = rng.normal(size=out.shape)
     np.testing.assert_allclose(fast.backward(dout), slow.backward(dout), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(fast.dW, slow.dW, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(fast.db, slow.db, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape, filters, size, stride, pad", CONV_CASES)
+def test_convolution_matches_loop_version(shape, filters, size, stride, pad):
+    W, b = rng.normal(size=(filters, shape[1], size, size)), rng.normal(size=filters)
+    assert_same_as_loops(Convolution(W, b, stride, pad), LoopConvolution(W, b, stride, pad), rng.normal(size=shape))
 
 
 @pytest.mark.parametrize("shape, filters, size, stride, pad", CONV_CASES)
@@ -224,16 +227,10 @@ def test_convolution_in_chunks_of_one_image_matches_loop_version(shape, filters,
     """The layer unfolds a few images at a time (chunk_bytes); with one image per chunk (the smallest
     chunks) forward, dx, dW (the sum over chunks) and db still match the loops."""
     W, b = rng.normal(size=(filters, shape[1], size, size)), rng.normal(size=filters)
-    x = rng.normal(size=(3,) + shape[1:])
-    fast, slow = Convolution(W, b, stride, pad), LoopConvolution(W, b, stride, pad)
+    fast = Convolution(W, b, stride, pad)
     fast.chunk_bytes = 1
     assert fast.images_per_chunk(100, 8) == 1
-    out = fast.forward(x)
-    np.testing.assert_allclose(out, slow.forward(x), rtol=1e-12, atol=1e-12)
-    dout = rng.normal(size=out.shape)
-    np.testing.assert_allclose(fast.backward(dout), slow.backward(dout), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(fast.dW, slow.dW, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(fast.db, slow.db, rtol=1e-12, atol=1e-12)
+    assert_same_as_loops(fast, LoopConvolution(W, b, stride, pad), rng.normal(size=(3,) + shape[1:]))
 
 
 def test_convolution_chunk_size_follows_the_layer():
