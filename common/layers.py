@@ -472,9 +472,9 @@ class Convolution(Layer):
 
     Three things make it fast; none changes the formulas:
 
-    - Whole rows at stride 1 with several channels (``_row_columns``): col is built from the padded images as long
-      unbroken stretches of memory, one per (channel, i, j), instead of one short piece per window
-      row; copying them is about 3.5x faster. The price is a few extra columns: each output row is
+    - Whole rows at stride 1 with several channels (``_row_columns``): col is built from the padded
+      images as long unbroken stretches of memory, one per (channel, i, j), instead of one short piece
+      per window row; copying them is about 3.5x faster. The price is a few extra columns: each output row is
       computed as wide as the padded image (Wp = W + 2 pad instead of out_w), and the extra values,
       which mix the end of one row with the start of the next, are never used (backward gives them
       a gradient of 0).
