@@ -473,11 +473,11 @@ class Convolution(Layer):
     Three things make it fast; none changes the formulas:
 
     - Whole rows at stride 1 with several channels (``_row_columns``): col is built from the padded
-      images as long unbroken stretches of memory, one per (channel, i, j), instead of one short piece
-      per window row; copying them is about 3.5x faster. The price is a few extra columns: each output row is
-      computed as wide as the padded image (Wp = W + 2 pad instead of out_w), and the extra values,
-      which mix the end of one row with the start of the next, are never used (backward gives them
-      a gradient of 0).
+      images as long unbroken stretches of memory, one per (channel, i, j), instead of one short
+      piece per window row; copying them is about 3.5x faster. The price is a few extra columns:
+      each output row is computed as wide as the padded image (Wp = W + 2 pad instead of out_w),
+      and the extra values, which mix the end of one row with the start of the next, are never used
+      (backward gives them a gradient of 0).
     - A few images at a time (``images_per_chunk``): col for 100 images of a 16-channel 28x28 layer
       would be 50 MB, written to main memory and read back; a chunk of about 4 MB is copied into the
       processor's cache and multiplied while it is still there. backward unfolds the chunks again
