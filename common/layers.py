@@ -131,7 +131,11 @@ class Relu(Layer):
 
     def backward(self, dout):
         dout = self._check_dout(dout, None if self.mask is None else self.mask.shape)
-        return dout * self.mask  # a new array (True counts as 1, False as 0); dout is untouched
+        # A new array (True counts as 1, False as 0); dout is untouched. dx is laid out in memory as the
+        # input x was (empty_like copies the mask's layout): the layer before reads it fastest that way,
+        # e.g. a Convolution, whose output is stored filter by filter (2-3 % of a SimpleConvNet step).
+        dx = np.empty_like(self.mask, dtype=np.result_type(dout, self.mask))
+        return np.multiply(dout, self.mask, out=dx)
 
 
 class Sigmoid(Layer):
@@ -480,9 +484,10 @@ class Convolution(Layer):
       (backward gives them a gradient of 0).
     - A few images at a time (``images_per_chunk``): col for 100 images of a 16-channel 28x28 layer
       would be 50 MB, written to main memory and read back; a chunk of about 4 MB is copied into the
-      processor's cache and multiplied while it is still there. backward unfolds the chunks again
-      for dW (a copy from the cache is cheaper than keeping 50 MB), so the layer keeps only the
-      padded input.
+      processor's cache and multiplied while it is still there, and the bias is added to that
+      chunk of the output at once. backward unfolds the chunks again for dW (a copy from the cache
+      is cheaper than keeping 50 MB), so the layer keeps only the padded input; columns of at most
+      ``keep_bytes`` for the whole batch (5.8 MB in SimpleConvNet's first layer) are kept instead.
     - At stride 1 (square filters, pad < FH) dx is itself a convolution: of dout, padded by
       FH - 1 - pad, with the filters turned by 180 degrees and C and FN swapped
       (``_input_gradient_as_convolution``): the same fast path instead of the fold.
@@ -495,6 +500,7 @@ class Convolution(Layer):
     param_names = ("W", "b")
     skips_input_gradient = True
     chunk_bytes = 4 * 2**20  # the size of the unfolded windows of one chunk (fits the processor's cache)
+    keep_bytes = 8 * 2**20   # forward in training keeps the unfolded windows for backward if they are no larger
 
     def __init__(self, W, b, stride=1, pad=0):
         W, b = np.asarray(W), np.asarray(b)
@@ -523,9 +529,8 @@ class Convolution(Layer):
             raise ValueError(f"Convolution expected input of shape (N, {C}, H, W), got {x.shape}")
         if x.shape[2] + 2 * self.pad < FH or x.shape[3] + 2 * self.pad < FW:
             raise ValueError(f"Convolution: a {FH}x{FW} filter does not fit input {x.shape} with pad {self.pad}")
-        self.unfolded = _Unfolded(x, FH, FW, self.stride, self.pad)
-        out = _convolve(self.unfolded, self.W, self.images_per_chunk)
-        out += self.b.reshape(FN, 1, 1, 1)           # out is our own new array
+        self.unfolded = _Unfolded(x, FH, FW, self.stride, self.pad, keep_bytes=self.keep_bytes if train_flg else 0)
+        out = _convolve(self.unfolded, self.W, self.images_per_chunk, self.b)
         self.x_shape, self.out_shape = x.shape, (x.shape[0],) + out.shape[:1] + out.shape[2:]
         return out.transpose(1, 0, 2, 3)             # (N, FN, out_h, out_w), a view
 
@@ -535,7 +540,9 @@ class Convolution(Layer):
         FN, C, FH, FW = self.W.shape
         N, _, out_h, out_w = self.out_shape
         dout = dout.transpose(1, 0, 2, 3)            # (FN, N, out_h, out_w), free if dout has our layout
-        self.db = dout.sum(axis=(1, 2, 3))
+        # db: the sum of each filter's row, as a product with a column of ones. The matrix-vector product
+        # adds in another order than .sum(), and about 4x faster (0.05 instead of 0.22 ms for SimpleConvNet).
+        self.db = dout.reshape(FN, -1) @ np.ones(N * out_h * out_w, dtype=dout.dtype)
         width = self.unfolded.width
         dW = np.zeros((FN, C * FH * FW), dtype=np.result_type(dout, self.W))
         step = self.images_per_chunk(C * FH * FW * out_h * width, dW.itemsize)
@@ -567,20 +574,35 @@ class Convolution(Layer):
         return dx.transpose(1, 0, 2, 3)
 
 
-def _convolve(unfolded, W, images_per_chunk):
-    """The product of the filters W (FN, C, FH, FW) with the unfolded windows of a batch, without bias.
+def _convolve(unfolded, W, images_per_chunk, b=None):
+    """The product of the filters W (FN, C, FH, FW) with the unfolded windows of a batch, plus the bias b.
 
     Returns out of shape (FN, N, out_h, out_w). ``images_per_chunk(values_per_image, itemsize)``
-    says how many images to unfold at once.
+    says how many images to unfold at once. b (FN,) is optional (None: no bias).
     """
     FN = W.shape[0]
     Wm = W.reshape(FN, -1)
     N, out_h, out_w, width = unfolded.images, unfolded.out_h, unfolded.out_w, unfolded.width
     out = np.empty((FN, N, out_h, out_w), dtype=np.result_type(Wm, unfolded.dtype))
+    rows = out.reshape(FN, N * out_h * out_w)   # the same memory as a matrix (a view: out is contiguous)
+    bias = None if b is None else b.reshape(FN, 1, 1, 1)
     step = images_per_chunk(Wm.shape[1] * out_h * width, out.itemsize)
     for start in range(0, N, step):   # a few images at a time: one copy, one product
-        product = (Wm @ unfolded.columns(start, start + step)).reshape(FN, -1, out_h, width)
-        out[:, start:start + step] = product[..., :out_w]   # the extra columns (width > out_w) are dropped
+        stop = min(start + step, N)
+        columns = unfolded.columns(start, stop)
+        chunk = out[:, start:stop]
+        # The product is written into out (or copied there without its extra columns), and the bias
+        # is added at once, while this chunk is still in the processor's cache.
+        if width == out_w:
+            np.matmul(Wm, columns, out=rows[:, start * out_h * out_w:stop * out_h * out_w])
+            if bias is not None:
+                chunk += bias
+        else:   # the extra columns (width > out_w) are dropped
+            product = (Wm @ columns).reshape(FN, stop - start, out_h, width)[..., :out_w]
+            if bias is not None:
+                np.add(product, bias, out=chunk)
+            else:
+                chunk[...] = product
     return out
 
 
@@ -593,7 +615,7 @@ class _Unfolded:
     the windows (``image_windows``) and width = out_w.
     """
 
-    def __init__(self, x, filter_h, filter_w, stride, pad):
+    def __init__(self, x, filter_h, filter_w, stride, pad, keep_bytes=0):
         N, C, H, W = x.shape
         self.images, self.dtype, self.filter_shape = N, x.dtype, (filter_h, filter_w)
         self.out_h = (H + 2 * pad - filter_h) // stride + 1
@@ -606,12 +628,22 @@ class _Unfolded:
         else:
             self.padded, self.windows = None, image_windows(x, filter_h, filter_w, stride, pad)
             self.width = self.windows.shape[3]
+        # Columns of all N images small enough (keep_bytes) are kept after their first copy, so that
+        # backward multiplies them again instead of copying them again.
+        size = C * filter_h * filter_w * N * self.out_h * self.width * x.itemsize
+        self.kept = {} if size <= keep_bytes else None
 
     def columns(self, start, stop):
         stop = min(stop, self.images)
+        if self.kept is not None and (start, stop) in self.kept:
+            return self.kept[start, stop]
         if self.windows is not None:
-            return _window_columns(self.windows[start:stop])
-        return _row_columns(self.padded, self.filter_shape, self.out_h, start, stop)
+            columns = _window_columns(self.windows[start:stop])
+        else:
+            columns = _row_columns(self.padded, self.filter_shape, self.out_h, start, stop)
+        if self.kept is not None:
+            self.kept[start, stop] = columns
+        return columns
 
 
 def _window_columns(windows):
@@ -681,14 +713,23 @@ class Pooling(Layer):
         if pad >= pool_h or pad >= pool_w:
             raise ValueError(f"Pooling: pad must be smaller than the window ({pool_h}x{pool_w}), got pad {pad}")
         self.pool_h, self.pool_w, self.stride, self.pad = int(pool_h), int(pool_w), int(stride), int(pad)
-        self.input_shape = None
+        self.input_shape = None   # the shape of x as the layer works on it (N and C swapped if ``swapped``)
+        self.out_shape = None
         self.arg_max = None
+        self.swapped = False
 
     def forward(self, x, train_flg=False):
         x = np.asarray(x)
         if x.ndim != 4 or x.shape[2] + 2 * self.pad < self.pool_h or x.shape[3] + 2 * self.pad < self.pool_w:
             raise ValueError(f"Pooling expected input of shape (N, C, H, W) with H, W at least "
                              f"{self.pool_h - 2 * self.pad}, {self.pool_w - 2 * self.pad}, got {x.shape}")
+        # Pooling treats the image axis N and the channel axis C alike. A Convolution returns its output
+        # stored filter by filter, (C, N, H, W) in memory; the layer then works on x with the two axes
+        # swapped, so that every array it makes is read and written in memory order (5 % faster), and
+        # swaps them back at the end (``swapped``, for backward).
+        self.swapped = x.strides[1] > x.strides[0]
+        if self.swapped:
+            x = x.transpose(1, 0, 2, 3)
         lowest = -np.inf if np.issubdtype(x.dtype, np.floating) else np.iinfo(x.dtype).min
         windows = image_windows(x, self.pool_h, self.pool_w, self.stride, self.pad, pad_value=lowest)
         offsets = [(i, j) for i in range(self.pool_h) for j in range(self.pool_w)]   # k = i * pool_w + j
@@ -703,11 +744,16 @@ class Pooling(Layer):
             hit = windows[:, :, :, :, offsets[k][0], offsets[k][1]] == out
             arg_max -= (arg_max - k) * hit
         self.input_shape, self.arg_max = x.shape, arg_max
+        if self.swapped:  # back to (N, C, out_h, out_w), stored image by image, as an Affine layer wants it
+            out = np.ascontiguousarray(out.transpose(1, 0, 2, 3))
+        self.out_shape = out.shape
         return out
 
     def backward(self, dout):
         """dx: each output's gradient added onto the input pixel that won its window."""
-        dout = self._check_dout(dout, None if self.arg_max is None else self.arg_max.shape)
+        dout = self._check_dout(dout, None if self.arg_max is None else self.out_shape)
+        if self.swapped:  # work in forward's order; dx goes back stored like the input x
+            dout = np.ascontiguousarray(dout.transpose(1, 0, 2, 3))
         N, C, H, W = self.input_shape
         out_h, out_w, s, pad = dout.shape[2], dout.shape[3], self.stride, self.pad
         # The common case, windows that tile the input exactly (2x2, stride 2, even sizes): every pixel
@@ -722,4 +768,5 @@ class Pooling(Layer):
                 np.multiply(dout, self.arg_max == k, out=pixels)
             else:
                 pixels += dout * (self.arg_max == k)
-        return padded[:, :, pad:pad + H, pad:pad + W]
+        dx = padded[:, :, pad:pad + H, pad:pad + W]
+        return dx.transpose(1, 0, 2, 3) if self.swapped else dx
