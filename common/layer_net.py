@@ -182,8 +182,13 @@ class LayerNet:
         self.last_loss = self.loss(x, t, train_flg=True)  # every layer keeps what its backward needs
         dout = self.last_layer.backward(1)
         layers = list(self.layers.values())
-        for layer in reversed(layers[1:]):
-            dout = layer.backward(dout)
+        for layer, after in zip(reversed(layers[1:]), reversed(layers[2:] + [self.last_layer])):
+            # A layer that can (Relu) may write its dx into dout when dout is the new array that the
+            # layer after it made for this call alone (an Affine's dx): one array less per step.
+            if getattr(layer, "can_overwrite_dout", False) and getattr(after, "dx_is_new", False):
+                dout = layer.backward(dout, overwrite_dout=True)
+            else:
+                dout = layer.backward(dout)
         # The first layer's input is the data itself: nobody needs dL/dx, and skipping it saves a
         # large share of the arithmetic of a training step (a third for a two-layer network).
         if getattr(layers[0], "skips_input_gradient", False):

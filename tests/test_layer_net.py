@@ -73,3 +73,39 @@ def test_save_and_load_with_checksum_and_a_book_style_name(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(ValueError, match="does not match the SHA-256"):
         other.load_params(path)
+
+
+class RecordingAffine(Affine):
+    """An Affine that keeps the dx it hands back, as a learner's layer for plotting gradients might."""
+
+    dx_is_new = False   # it holds on to its dx, so the layer before must not write into it
+
+    def backward(self, dout, input_gradient=True):
+        self.dx = super().backward(dout, input_gradient)
+        return self.dx
+
+
+def test_relu_writes_into_dout_only_when_the_core_knows_nobody_else_holds_it():
+    """Relu.backward leaves dout alone unless asked; the core asks only after a layer whose dx is new
+    (Affine), so the gradients are the same either way and a layer that keeps its dx sees it unchanged."""
+    relu, dout = Relu(), np.array([[1.0, 2.0, 3.0]])
+    relu.forward(np.array([[-1.0, 0.5, 2.0]]))
+    assert np.array_equal(relu.backward(dout), [[0.0, 2.0, 3.0]]) and np.array_equal(dout, [[1.0, 2.0, 3.0]])
+    assert relu.backward(dout, overwrite_dout=True) is dout and np.array_equal(dout, [[0.0, 2.0, 3.0]])
+
+    rng = np.random.default_rng(2)
+    x, t = rng.normal(size=(6, 4)), rng.integers(0, 3, 6)
+    W1, W2 = rng.normal(size=(4, 5)), rng.normal(size=(5, 3))
+
+    def net(affine):
+        layers = {"Affine1": Affine(W1.copy(), np.zeros(5)), "Relu1": Relu(), "Affine2": affine(W2.copy(), np.zeros(3))}
+        return LayerNet(layers, SoftmaxWithLoss(), input_shape=(4,), dtype=np.float64)
+
+    plain, recording = net(Affine), net(RecordingAffine)
+    grads = plain.gradient(x, t)
+    kept = recording.gradient(x, t)
+    for key in grads:
+        np.testing.assert_array_equal(grads[key], kept[key])
+    # RecordingAffine's dx still holds dL/d(Relu output): the Relu made a new array for its own dx
+    expected = recording.last_layer.backward(1) @ W2.T
+    np.testing.assert_allclose(recording.layers["Affine2"].dx, expected)
