@@ -301,6 +301,7 @@ class BatchNormalization(Layer):
 
     param_names = ("gamma", "beta")
     state_names = ("running_mean", "running_var")
+    dx_is_new = True   # dx is computed afresh by every backward
 
     def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None, eps=1e-6):
         self.gamma, self.beta = np.asarray(gamma), np.asarray(beta)
@@ -517,6 +518,7 @@ class Convolution(Layer):
 
     param_names = ("W", "b")
     skips_input_gradient = True
+    dx_is_new = True   # dx is computed afresh by every backward (or not at all: input_gradient=False)
     chunk_bytes = 4 * 2**20  # the size of the unfolded windows of one chunk (fits the processor's cache)
     keep_bytes = 8 * 2**20   # forward in training keeps the unfolded windows for backward if they are no larger
 
@@ -547,6 +549,7 @@ class Convolution(Layer):
             raise ValueError(f"Convolution expected input of shape (N, {C}, H, W), got {x.shape}")
         if x.shape[2] + 2 * self.pad < FH or x.shape[3] + 2 * self.pad < FW:
             raise ValueError(f"Convolution: a {FH}x{FW} filter does not fit input {x.shape} with pad {self.pad}")
+        self.unfolded = None   # let go of the previous batch's columns first, so their memory can be reused
         self.unfolded = _Unfolded(x, FH, FW, self.stride, self.pad, keep_bytes=self.keep_bytes if train_flg else 0)
         out = _convolve(self.unfolded, self.W, self.images_per_chunk, self.b)
         self.x_shape, self.out_shape = x.shape, (x.shape[0],) + out.shape[:1] + out.shape[2:]
@@ -722,6 +725,8 @@ class Pooling(Layer):
     maximum is built by pool_h * pool_w - 1 elementwise comparisons of whole arrays, and ``arg_max``
     records, for every output, which offset (i * pool_w + j) won.
     """
+
+    dx_is_new = True   # backward fills a new array with the gradient
 
     def __init__(self, pool_h, pool_w, stride=2, pad=0):
         for name, value, smallest in (("pool_h", pool_h, 1), ("pool_w", pool_w, 1), ("stride", stride, 1),
