@@ -123,8 +123,15 @@ class LayerNet:
     def predict(self, x, train_flg=False):
         """The scores: x passed through every layer in order (not through the last, loss, layer)."""
         x = self._check_input(x)
+        before = None   # the first layer gets the caller's x, which is never overwritten
         for layer in self.layers.values():
-            x = layer.forward(x, train_flg)
+            # A layer that can (Relu) may write its output into x when x is the new output of the
+            # layer before (out_is_new), which nothing else holds: one array less per step.
+            if getattr(layer, "can_overwrite_x", False) and getattr(before, "out_is_new", False):
+                x = layer.forward(x, train_flg, overwrite_x=True)
+            else:
+                x = layer.forward(x, train_flg)
+            before = layer
         return x
 
     def weight_decay(self):

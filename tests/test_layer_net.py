@@ -109,3 +109,41 @@ def test_relu_writes_into_dout_only_when_the_core_knows_nobody_else_holds_it():
     # RecordingAffine's dx still holds dL/d(Relu output): the Relu made a new array for its own dx
     expected = recording.last_layer.backward(1) @ W2.T
     np.testing.assert_allclose(recording.layers["Affine2"].dx, expected)
+
+
+class KeepingAffine(Affine):
+    """An Affine that keeps its output, as a learner's layer for plotting activations might."""
+
+    out_is_new = False   # it holds on to its output, so the layer after must not write into it
+
+    def forward(self, x, train_flg=False):
+        self.out = super().forward(x, train_flg)
+        return self.out
+
+
+def test_relu_writes_into_x_only_when_the_core_knows_nobody_else_holds_it():
+    """Relu.forward leaves x alone unless asked; the core asks only after a layer whose output is new
+    (Affine, Convolution, BatchNormalization), and never for the caller's own x."""
+    relu, x = Relu(), np.array([[-1.0, 0.5, 2.0]])
+    assert np.array_equal(relu.forward(x), [[0.0, 0.5, 2.0]]) and np.array_equal(x, [[-1.0, 0.5, 2.0]])
+    assert relu.forward(x, overwrite_x=True) is x and np.array_equal(x, [[0.0, 0.5, 2.0]])
+    assert np.array_equal(relu.mask, [[False, True, True]])   # the mask is taken before x is overwritten
+
+    rng = np.random.default_rng(3)
+    x, t = rng.normal(size=(6, 4)), rng.integers(0, 3, 6)
+    W1, W2 = rng.normal(size=(4, 5)), rng.normal(size=(5, 3))
+
+    def net(affine, first=None):
+        layers = {"Affine1": affine(W1.copy(), np.zeros(5)), "Relu1": Relu(), "Affine2": Affine(W2.copy(), np.zeros(3))}
+        if first is not None:
+            layers = {"Relu0": first, **layers}
+        return LayerNet(layers, SoftmaxWithLoss(), input_shape=(4,), dtype=np.float64)
+
+    plain, keeping = net(Affine), net(KeepingAffine)
+    np.testing.assert_array_equal(plain.predict(x), keeping.predict(x))
+    for key, grad in plain.gradient(x, t).items():
+        np.testing.assert_array_equal(grad, keeping.gradient(x, t)[key])
+    np.testing.assert_allclose(keeping.layers["Affine1"].out, x @ W1)   # still the Affine's own output
+    data = x.copy()
+    net(Affine, first=Relu()).predict(data)
+    np.testing.assert_array_equal(data, x)   # a Relu as the first layer leaves the caller's x alone
