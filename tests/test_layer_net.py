@@ -75,6 +75,14 @@ def test_save_and_load_with_checksum_and_a_book_style_name(tmp_path):
         other.load_params(path)
 
 
+def affine_relu_affine(W1, W2, first=Affine, second=Affine, **layers_before):
+    """A float64 LayerNet Affine - Relu - Affine with copies of W1 and W2 (first and second: the two
+    Affine classes), after ``layers_before`` if any."""
+    layers = {**layers_before, "Affine1": first(W1.copy(), np.zeros(W1.shape[1])), "Relu1": Relu(),
+              "Affine2": second(W2.copy(), np.zeros(W2.shape[1]))}
+    return LayerNet(layers, SoftmaxWithLoss(), input_shape=(W1.shape[0],), dtype=np.float64)
+
+
 class RecordingAffine(Affine):
     """An Affine that keeps the dx it hands back, as a learner's layer for plotting gradients might."""
 
@@ -97,11 +105,7 @@ def test_relu_writes_into_dout_only_when_the_core_knows_nobody_else_holds_it():
     x, t = rng.normal(size=(6, 4)), rng.integers(0, 3, 6)
     W1, W2 = rng.normal(size=(4, 5)), rng.normal(size=(5, 3))
 
-    def net(affine):
-        layers = {"Affine1": Affine(W1.copy(), np.zeros(5)), "Relu1": Relu(), "Affine2": affine(W2.copy(), np.zeros(3))}
-        return LayerNet(layers, SoftmaxWithLoss(), input_shape=(4,), dtype=np.float64)
-
-    plain, recording = net(Affine), net(RecordingAffine)
+    plain, recording = affine_relu_affine(W1, W2), affine_relu_affine(W1, W2, second=RecordingAffine)
     grads = plain.gradient(x, t)
     kept = recording.gradient(x, t)
     for key in grads:
@@ -133,17 +137,11 @@ def test_relu_writes_into_x_only_when_the_core_knows_nobody_else_holds_it():
     x, t = rng.normal(size=(6, 4)), rng.integers(0, 3, 6)
     W1, W2 = rng.normal(size=(4, 5)), rng.normal(size=(5, 3))
 
-    def net(affine, first=None):
-        layers = {"Affine1": affine(W1.copy(), np.zeros(5)), "Relu1": Relu(), "Affine2": Affine(W2.copy(), np.zeros(3))}
-        if first is not None:
-            layers = {"Relu0": first, **layers}
-        return LayerNet(layers, SoftmaxWithLoss(), input_shape=(4,), dtype=np.float64)
-
-    plain, keeping = net(Affine), net(KeepingAffine)
+    plain, keeping = affine_relu_affine(W1, W2), affine_relu_affine(W1, W2, first=KeepingAffine)
     np.testing.assert_array_equal(plain.predict(x), keeping.predict(x))
     for key, grad in plain.gradient(x, t).items():
         np.testing.assert_array_equal(grad, keeping.gradient(x, t)[key])
     np.testing.assert_allclose(keeping.layers["Affine1"].out, x @ W1)   # still the Affine's own output
     data = x.copy()
-    net(Affine, first=Relu()).predict(data)
+    affine_relu_affine(W1, W2, Relu0=Relu()).predict(data)
     np.testing.assert_array_equal(data, x)   # a Relu as the first layer leaves the caller's x alone
