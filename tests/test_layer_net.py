@@ -83,10 +83,16 @@ def affine_relu_affine(W1, W2, first=Affine, second=Affine, **layers_before):
     return LayerNet(layers, SoftmaxWithLoss(), input_shape=(W1.shape[0],), dtype=np.float64)
 
 
-class RecordingAffine(Affine):
-    """An Affine that keeps the dx it hands back, as a learner's layer for plotting gradients might."""
+class KeepingAffine(Affine):
+    """An Affine that keeps the output and the dx it hands on, as a learner's layer for plotting
+    activations and gradients might: so no layer next to it may write into either."""
 
-    dx_is_new = False   # it holds on to its dx, so the layer before must not write into it
+    dx_is_new = False
+    out_is_new = False
+
+    def forward(self, x, train_flg=False):
+        self.out = super().forward(x, train_flg)
+        return self.out
 
     def backward(self, dout, input_gradient=True):
         self.dx = super().backward(dout, input_gradient)
@@ -105,24 +111,14 @@ def test_relu_writes_into_dout_only_when_the_core_knows_nobody_else_holds_it():
     x, t = rng.normal(size=(6, 4)), rng.integers(0, 3, 6)
     W1, W2 = rng.normal(size=(4, 5)), rng.normal(size=(5, 3))
 
-    plain, recording = affine_relu_affine(W1, W2), affine_relu_affine(W1, W2, second=RecordingAffine)
+    plain, recording = affine_relu_affine(W1, W2), affine_relu_affine(W1, W2, second=KeepingAffine)
     grads = plain.gradient(x, t)
     kept = recording.gradient(x, t)
     for key in grads:
         np.testing.assert_array_equal(grads[key], kept[key])
-    # RecordingAffine's dx still holds dL/d(Relu output): the Relu made a new array for its own dx
+    # KeepingAffine's dx still holds dL/d(Relu output): the Relu made a new array for its own dx
     expected = recording.last_layer.backward(1) @ W2.T
     np.testing.assert_allclose(recording.layers["Affine2"].dx, expected)
-
-
-class KeepingAffine(Affine):
-    """An Affine that keeps its output, as a learner's layer for plotting activations might."""
-
-    out_is_new = False   # it holds on to its output, so the layer after must not write into it
-
-    def forward(self, x, train_flg=False):
-        self.out = super().forward(x, train_flg)
-        return self.out
 
 
 def test_relu_writes_into_x_only_when_the_core_knows_nobody_else_holds_it():
