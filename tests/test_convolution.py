@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from common.gradient_check import gradient_check, layer_gradient_check
-from common.layers import Convolution, Layer, Pooling, Relu
+from common.layers import Affine, Convolution, Layer, Pooling, Relu
 from common.rng import seed
 from common.simple_convnet import SimpleConvNet
 from common.util import col2im, conv_output_size, im2col
@@ -225,13 +225,13 @@ def test_convolution_gradient(shape, filters, size, stride, pad):
 
 
 @pytest.mark.parametrize("shape, filters, size, stride, pad", CONV_CASES)
-def test_convolution_in_chunks_of_one_image_matches_loop_version(shape, filters, size, stride, pad):
-    """The layer unfolds a few images at a time (chunk_bytes); with one image per chunk (the smallest
-    chunks) forward, dx, dW (the sum over chunks) and db still match the loops."""
+def test_convolution_in_chunks_of_one_unit_matches_loop_version(shape, filters, size, stride, pad):
+    """The layer unfolds a few images (or output rows) at a time (chunk_bytes); with one per chunk (the
+    smallest chunks) forward, dx, dW (the sum over chunks) and db still match the loops."""
     W, b = rng.normal(size=(filters, shape[1], size, size)), rng.normal(size=filters)
     fast = Convolution(W, b, stride, pad)
     fast.chunk_bytes = 1
-    assert fast.images_per_chunk(100, 8) == 1
+    assert fast.per_chunk(100, 8) == 1
     assert_same_as_loops(fast, LoopConvolution(W, b, stride, pad), rng.normal(size=(3,) + shape[1:]))
 
 
@@ -253,8 +253,8 @@ def test_convolution_keeps_small_unfolded_windows_for_backward_only_in_training(
 def test_convolution_chunk_size_follows_the_layer():
     """About chunk_bytes of columns per chunk: 9 images for a 3x3, 16-channel 28x28 layer in float32."""
     layer = Convolution(np.zeros((16, 16, 3, 3), np.float32), np.zeros(16, np.float32), 1, 1)
-    assert layer.images_per_chunk(16 * 3 * 3 * 28 * 28, 4) == 4 * 2**20 // (16 * 9 * 784 * 4) == 9
-    assert layer.images_per_chunk(10**9, 4) == 1   # never fewer than one image
+    assert layer.per_chunk(16 * 3 * 3 * 28 * 28, 4) == 4 * 2**20 // (16 * 9 * 784 * 4) == 9
+    assert layer.per_chunk(10**9, 4) == 1   # never fewer than one image
 
 
 def test_convolution_input_gradient_both_ways():
@@ -373,11 +373,12 @@ def test_pooling_routes_the_gradient_to_the_first_maximum():
 
 
 def test_relu_and_pooling_give_dx_in_the_memory_layout_of_their_input():
-    """A Convolution returns its output stored filter by filter, (C, N, H, W) in memory. Relu and
-    Pooling work in that order and hand dx back laid out like their input; the numbers are those of
-    an ordinary (N, C, H, W) array, including which of several equal maxima gets the gradient."""
-    stored = rng.integers(-3, 4, size=(3, 2, 6, 8)).astype(np.float64)   # small integers: many ties
-    x = stored.transpose(1, 0, 2, 3)                                    # (N, C, H, W), channels outer
+    """A Convolution returns its output stored pixel by pixel with the images side by side, (C, H, W, N)
+    in memory. Relu and Pooling work in that order and hand dx back laid out like their input; the
+    numbers are those of an ordinary (N, C, H, W) array, including which of several equal maxima gets
+    the gradient."""
+    stored = rng.integers(-3, 4, size=(3, 6, 8, 2)).astype(np.float64)   # small integers: many ties
+    x = stored.transpose(3, 0, 1, 2)                                    # (N, C, H, W), images innermost
     ordinary = np.ascontiguousarray(x)
     for make in (Relu, lambda: Pooling(2, 2, stride=2), lambda: Pooling(3, 3, stride=1, pad=1)):
         layer, reference = make(), make()
@@ -386,8 +387,23 @@ def test_relu_and_pooling_give_dx_in_the_memory_layout_of_their_input():
         dout = rng.normal(size=out.shape)
         dx = layer.backward(dout)
         np.testing.assert_array_equal(dx, reference.backward(dout))
-        assert np.argsort(dx.strides[:2]).tolist() == np.argsort(x.strides[:2]).tolist() == [0, 1]
-    assert Pooling(2, 2, stride=2).forward(x).flags.c_contiguous   # what an Affine layer reshapes for free
+        assert np.argsort(dx.strides).tolist() == np.argsort(x.strides).tolist() == [0, 3, 2, 1]
+    out = Pooling(2, 2, stride=2).forward(x)
+    assert np.shares_memory(out.reshape(2, -1), out)   # an Affine layer flattens it without a copy
+
+
+def test_affine_gives_dx_in_the_memory_layout_of_its_input():
+    """A Pooling after a Convolution hands the Affine layer x with the images innermost (x flattened is
+    Fortran-ordered); dX comes back stored the same way, with the same numbers."""
+    x = rng.normal(size=(3, 4, 2, 5)).transpose(3, 0, 1, 2)   # (N, C, H, W) = (5, 3, 4, 2), images innermost
+    W, b = rng.normal(size=(24, 7)), rng.normal(size=7)
+    layer, reference = Affine(W, b), Affine(W, b)
+    np.testing.assert_allclose(layer.forward(x), reference.forward(np.ascontiguousarray(x)), rtol=1e-12)
+    dout = rng.normal(size=(5, 7))
+    dx = layer.backward(dout)
+    np.testing.assert_allclose(dx, reference.backward(dout), rtol=1e-12)
+    np.testing.assert_allclose(layer.dW, reference.dW, rtol=1e-12)
+    assert np.argsort(dx.strides).tolist() == np.argsort(x.strides).tolist()
 
 
 def test_pooling_padding_never_wins():
