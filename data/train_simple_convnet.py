@@ -12,8 +12,10 @@ After every epoch it prints the accuracy on the first 1,000 training and test im
 wall time. Writes data/simple_convnet_params.npz (plain arrays, never a pickle) and its SHA-256 in
 data/simple_convnet_params.npz.sha256, which ``SimpleConvNet().load_params(...)`` verifies.
 
-Re-running it on the same machine reproduces the file bit for bit; another CPU, BLAS library or
-number of BLAS threads may round differently in the last bits, and then the checksum changes with it.
+Re-running it on the same machine with the same code reproduces the file bit for bit; another CPU,
+BLAS library, number of BLAS threads or version of common (a convolution that adds its terms in another
+order) may round differently in the last bits, and then the checksum changes with it. data/README.md
+says which code made the committed file and what later versions give.
 """
 
 import sys
