@@ -224,6 +224,18 @@ def test_convolution_gradient(shape, filters, size, stride, pad):
     assert all(e < TOLERANCE for e in errors.values()), errors
 
 
+@pytest.mark.parametrize("shape, filter_hw, stride, pad", [((2, 3, 7, 9), (2, 3), 1, 0), ((2, 1, 7, 9), (3, 2), 1, 1),
+                                                         ((3, 2, 8, 6), (3, 1), 2, 1), ((2, 3, 9, 7), (1, 4), 1, 0)])
+@pytest.mark.parametrize("chunk_bytes", [Convolution.chunk_bytes, 1])
+def test_convolution_with_oblong_filters_matches_loop_version(shape, filter_hw, stride, pad, chunk_bytes):
+    """Filters taller than wide and wider than tall: the whole-rows copy (stride 1, several channels)
+    reads FW - 1 pixels past the last one, which must land on the spare zeros, in any chunk."""
+    W, b = rng.normal(size=(3, shape[1]) + filter_hw), rng.normal(size=3)
+    fast = Convolution(W, b, stride, pad)
+    fast.chunk_bytes = chunk_bytes
+    assert_same_as_loops(fast, LoopConvolution(W, b, stride, pad), rng.normal(size=shape))
+
+
 @pytest.mark.parametrize("shape, filters, size, stride, pad", CONV_CASES)
 def test_convolution_in_chunks_of_one_unit_matches_loop_version(shape, filters, size, stride, pad):
     """The layer unfolds a few images (or output rows) at a time (chunk_bytes); with one per chunk (the
