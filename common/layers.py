@@ -562,9 +562,10 @@ class Convolution(Layer):
         self.dW = None
         self.db = None
 
-    def per_chunk(self, values_per_unit, itemsize):
-        """How many images (or output rows) to unfold at once so that their columns take about ``chunk_bytes``."""
-        return max(1, self.chunk_bytes // max(values_per_unit * itemsize, 1))
+    def per_chunk(self, values_per_row, itemsize):
+        """How many output rows (of every image) to unfold at once so that their columns take about
+        ``chunk_bytes``; at least one."""
+        return max(1, self.chunk_bytes // max(values_per_row * itemsize, 1))
 
     def forward(self, x, train_flg=False):
         x = np.asarray(x)
@@ -677,9 +678,9 @@ class _Unfolded:
         self.dtype, self.filter_shape = x.dtype, (filter_h, filter_w)
         self.out_h = (H + 2 * pad - filter_h) // stride + 1
         self.out_w = (W + 2 * pad - filter_w) // stride + 1
-        self.whole_rows = stride == 1 and C > 1
-        self.padded = _pixel_major(x, pad, spare=(filter_w - 1) * N if self.whole_rows else 0)
-        if self.whole_rows:
+        whole_rows = stride == 1 and C > 1
+        self.padded = _pixel_major(x, pad, spare=(filter_w - 1) * N if whole_rows else 0)
+        if whole_rows:
             self.windows = None
             self.grid = (self.out_h, W + 2 * pad, N)
         else:

@@ -237,9 +237,9 @@ def test_convolution_with_oblong_filters_matches_loop_version(shape, filter_hw, 
 
 
 @pytest.mark.parametrize("shape, filters, size, stride, pad", CONV_CASES)
-def test_convolution_in_chunks_of_one_unit_matches_loop_version(shape, filters, size, stride, pad):
-    """The layer unfolds a few images (or output rows) at a time (chunk_bytes); with one per chunk (the
-    smallest chunks) forward, dx, dW (the sum over chunks) and db still match the loops."""
+def test_convolution_in_chunks_of_one_row_matches_loop_version(shape, filters, size, stride, pad):
+    """The layer unfolds a few output rows at a time (chunk_bytes); with one per chunk (the smallest
+    chunks) forward, dx, dW (the sum over chunks) and db still match the loops."""
     W, b = rng.normal(size=(filters, shape[1], size, size)), rng.normal(size=filters)
     fast = Convolution(W, b, stride, pad)
     fast.chunk_bytes = 1
@@ -263,10 +263,11 @@ def test_convolution_keeps_small_unfolded_windows_for_backward_only_in_training(
 
 
 def test_convolution_chunk_size_follows_the_layer():
-    """About chunk_bytes of columns per chunk: 9 images for a 3x3, 16-channel 28x28 layer in float32."""
+    """About chunk_bytes of columns per chunk: 2 output rows of 100 images for a 3x3, 16-channel 28x28
+    layer with pad 1 in float32 (each row is computed 30 pixels wide: whole rows of the padded image)."""
     layer = Convolution(np.zeros((16, 16, 3, 3), np.float32), np.zeros(16, np.float32), 1, 1)
-    assert layer.per_chunk(16 * 3 * 3 * 28 * 28, 4) == 4 * 2**20 // (16 * 9 * 784 * 4) == 9
-    assert layer.per_chunk(10**9, 4) == 1   # never fewer than one image
+    assert layer.per_chunk(16 * 3 * 3 * 30 * 100, 4) == 4 * 2**20 // (16 * 9 * 30 * 100 * 4) == 2
+    assert layer.per_chunk(10**9, 4) == 1   # never fewer than one row
 
 
 def test_convolution_input_gradient_both_ways():
